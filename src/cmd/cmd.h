@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the commands share: entry points, exit statuses, reporting. */
+#ifndef GAPIMG_CMD_H
+#define GAPIMG_CMD_H
+
+#include <stdint.h>
+
+#include "gapimg/error.h"
+
+/* Exit statuses, documented in docs/cli.md; operators script around them,
+ * so they never change meaning. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILURE_RUN = 1,     /* the work failed: I/O, disk full, corrupt input */
+	EXIT_USAGE = 2,           /* bad command line or invalid input */
+};
+
+int cmd_pack(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+
+/* Print "gapimg <cmd>: error: <message>" and return the exit status for
+ * the error's code. */
+int cmd_report(const char *cmd, const struct gapimg_error *err);
+/* Print a usage error and a hint to run --help; returns EXIT_USAGE. */
+int cmd_usage_error(const char *cmd, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
+
+/* The epoch: --epoch if given, else SOURCE_DATE_EPOCH, else 0. */
+int cmd_epoch(const char *cmd, const char *opt, int64_t *out);
+
+/* Progress line on standard error, only when it is a terminal. */
+struct progress;
+struct progress *progress_start(const char *label, int quiet);
+void progress_update(struct progress *p, uint64_t done, uint64_t total,
+		     uint64_t files_done, uint64_t files_total);
+void progress_end(struct progress *p);
+
+#endif

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "gapimg/hostdir.h"
+#include "gapimg/path.h"
+#include "gapimg/strbuf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+/* (device, inode) of host files with several names -> first image path. */
+struct link_entry {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+};
+
+struct scan {
+	struct gapimg_fstree *tree;
+	unsigned flags;
+	struct link_entry *links;
+	size_t nlinks, links_cap;   /* open addressing, cap a power of two */
+	size_t seen;
+	gapimg_scan_progress_fn progress;
+	void *user;
+	struct gapimg_error *err;
+};
+
+static size_t link_slot(const struct scan *s, dev_t dev, ino_t ino)
+{
+	uint64_t h = (uint64_t)ino * 0x9e3779b97f4a7c15ULL ^ (uint64_t)dev;
+	size_t i = (size_t)(h ^ (h >> 29)) & (s->links_cap - 1);
+
+	while (s->links[i].path != NULL &&
+	       !(s->links[i].dev == dev && s->links[i].ino == ino))
+		i = (i + 1) & (s->links_cap - 1);
+	return i;
+}
+
+static int link_grow(struct scan *s)
+{
+	struct link_entry *old = s->links;
+	size_t i, oldcap = s->links_cap;
+
+	s->links_cap = oldcap ? oldcap * 2 : 64;
+	s->links = calloc(s->links_cap, sizeof(*s->links));
+	if (s->links == NULL) {
+		s->links = old;
+		s->links_cap = oldcap;
+		return -1;
+	}
+	for (i = 0; i < oldcap; i++)
+		if (old[i].path != NULL)
+			s->links[link_slot(s, old[i].dev, old[i].ino)] = old[i];
+	free(old);
+	return 0;
+}
+
+static int copy_xattrs(struct scan *s, const char *host, struct gapimg_inode *inode)
+{
+	ssize_t len, vlen;
+	char *names = NULL, *p;
+	unsigned char *val = NULL;
+	int ret = -1;
+
+	len = llistxattr(host, NULL, 0);
+	if (len < 0) {
+		if (errno == ENOTSUP)
+			return 0;
+		return gapimg_error_errno(s->err, errno,
+					  "cannot list extended attributes of %s", host);
+	}
+	if (len == 0)
+		return 0;
+	names = malloc((size_t)len);
+	if (names == NULL)
+		goto nomem;
+	len = llistxattr(host, names, (size_t)len);
+	if (len < 0) {
+		gapimg_error_errno(s->err, errno,
+				   "cannot list extended attributes of %s", host);
+		goto out;
+	}
+	for (p = names; p < names + len; p += strlen(p) + 1) {
+		vlen = lgetxattr(host, p, NULL, 0);
+		if (vlen < 0) {
+			gapimg_error_errno(s->err, errno,
+					   "cannot read extended attribute %s of %s",
+					   p, host);
+			goto out;
+		}
+		free(val);
+		val = malloc(vlen ? (size_t)vlen : 1);
+		if (val == NULL)
+			goto nomem;
+		vlen = lgetxattr(host, p, val, (size_t)vlen);
+		if (vlen < 0) {
+			gapimg_error_errno(s->err, errno,
+					   "cannot read extended attribute %s of %s",
+					   p, host);
+			goto out;
+		}
+		if (gapimg_inode_set_xattr(inode, p, val, (size_t)vlen, s->err)) {
+			gapimg_error_prefix(s->err, "%s: ", host);
+			goto out;
+		}
+	}
+	ret = 0;
+	goto out;
+nomem:
+	gapimg_error_set(s->err, GAPIMG_E_NOMEM, "out of memory");
+out:
+	free(names);
+	free(val);
+	return ret;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int scan_dir(struct scan *s, struct strbuf *host, struct strbuf *img);
+
+static int add_entry(struct scan *s, struct strbuf *host, struct strbuf *img,
+		     const struct stat *st)
+{
+	struct gapimg_node_spec spec = {
+		.mode = st->st_mode & 07777,
+		.mtime = st->st_mtim.tv_sec,
+	};
+	struct gapimg_dentry *d;
+	char *target = NULL;
+
+	if (s->flags & GAPIMG_HOSTDIR_KEEP_OWNERS) {
+		spec.uid = st->st_uid;
+		spec.gid = st->st_gid;
+	}
+
+	if (S_ISREG(st->st_mode) && st->st_nlink > 1) {
+		size_t slot;
+
+		if (s->nlinks * 2 >= s->links_cap && link_grow(s))
+			return gapimg_error_set(s->err, GAPIMG_E_NOMEM, "out of memory");
+		slot = link_slot(s, st->st_dev, st->st_ino);
+		if (s->links[slot].path != NULL) {
+			d = gapimg_fstree_add_hardlink(s->tree, img->buf,
+						       s->links[slot].path,
+						       host->buf, 0, s->err);
+			return d ? 0 : -1;
+		}
+		s->links[slot].dev = st->st_dev;
+		s->links[slot].ino = st->st_ino;
+		s->links[slot].path = strdup(img->buf);
+		if (s->links[slot].path == NULL)
+			return gapimg_error_set(s->err, GAPIMG_E_NOMEM, "out of memory");
+		s->nlinks++;
+	}
+
+	switch (st->st_mode & S_IFMT) {
+	case S_IFDIR:
+		spec.type = GAPIMG_FT_DIR;
+		break;
+	case S_IFREG:
+		spec.type = GAPIMG_FT_REG;
+		spec.size = (uint64_t)st->st_size;
+		spec.src = gapimg_source_host_file(host->buf, s->err);
+		if (spec.src == NULL)
+			return -1;
+		break;
+	case S_IFLNK: {
+		ssize_t n;
+		size_t cap = (size_t)st->st_size + 1;
+
+		target = malloc(cap);
+		if (target == NULL)
+			return gapimg_error_set(s->err, GAPIMG_E_NOMEM, "out of memory");
+		n = readlink(host->buf, target, cap);
+		if (n < 0 || (size_t)n >= cap) {
+			int e = n < 0 ? errno : EAGAIN;
+			free(target);
+			return gapimg_error_errno(s->err, e, "cannot read symlink %s",
+						  host->buf);
+		}
+		target[n] = '\0';
+		spec.type = GAPIMG_FT_SYMLINK;
+		spec.target = target;
+		break;
+	}
+	case S_IFCHR:
+	case S_IFBLK:
+		spec.type = S_ISCHR(st->st_mode) ? GAPIMG_FT_CHR : GAPIMG_FT_BLK;
+		spec.major = major(st->st_rdev);
+		spec.minor = minor(st->st_rdev);
+		break;
+	case S_IFIFO:
+		spec.type = GAPIMG_FT_FIFO;
+		break;
+	case S_IFSOCK:
+		spec.type = GAPIMG_FT_SOCK;
+		break;
+	default:
+		return gapimg_error_set(s->err, GAPIMG_E_UNSUPPORTED,
+					"%s has an unknown file type", host->buf);
+	}
+
+	d = gapimg_fstree_add(s->tree, img->buf, &spec, host->buf,
+			      spec.type == GAPIMG_FT_DIR && img->len == 1 ?
+			      GAPIMG_ADD_REPLACE : 0, s->err);
+	free(target);
+	if (d == NULL)
+		return -1;
+	if (copy_xattrs(s, host->buf, d->inode))
+		return -1;
+	if (s->progress != NULL && (++s->seen % 1024) == 0)
+		s->progress(s->seen, s->user);
+	if (spec.type == GAPIMG_FT_DIR)
+		return scan_dir(s, host, img);
+	return 0;
+}
+
+static int scan_dir(struct scan *s, struct strbuf *host, struct strbuf *img)
+{
+	size_t hlen = host->len, ilen = img->len, n = 0, cap = 0, i;
+	char **names = NULL;
+	struct dirent *de;
+	int ret = -1;
+	DIR *dir;
+
+	dir = opendir(host->buf);
+	if (dir == NULL)
+		return gapimg_error_errno(s->err, errno, "cannot open directory %s",
+					  host->buf);
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (de == NULL)
+			break;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 32) * sizeof(*nn));
+			if (nn == NULL)
+				goto nomem;
+			names = nn;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL)
+			goto nomem;
+		n++;
+	}
+	if (errno != 0) {
+		gapimg_error_errno(s->err, errno, "cannot read directory %s", host->buf);
+		goto out;
+	}
+	closedir(dir);
+	dir = NULL;
+
+	/* readdir order depends on the filesystem: sort. */
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		strbuf_setlen(host, hlen);
+		strbuf_setlen(img, ilen);
+		if ((hlen && host->buf[hlen - 1] != '/' && strbuf_addch(host, '/')) ||
+		    strbuf_addstr(host, names[i]) ||
+		    (img->buf[ilen - 1] != '/' && strbuf_addch(img, '/')) ||
+		    strbuf_addstr(img, names[i]))
+			goto nomem;
+		if (img->len > GAPIMG_PATH_MAX || strlen(names[i]) > GAPIMG_NAME_MAX) {
+			struct strbuf norm = STRBUF_INIT;
+			/* Let the path rules produce the message. */
+			gapimg_path_normalise(img->buf, img->len, &norm, host->buf, s->err);
+			strbuf_release(&norm);
+			goto out;
+		}
+		if (lstat(host->buf, &st) != 0) {
+			gapimg_error_errno(s->err, errno, "cannot stat %s", host->buf);
+			goto out;
+		}
+		if (add_entry(s, host, img, &st))
+			goto out;
+	}
+	ret = 0;
+	goto out;
+nomem:
+	gapimg_error_set(s->err, GAPIMG_E_NOMEM, "out of memory");
+out:
+	if (dir != NULL)
+		closedir(dir);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	strbuf_setlen(host, hlen);
+	strbuf_setlen(img, ilen);
+	return ret;
+}
+
+int gapimg_fstree_add_hostdir(struct gapimg_fstree *tree, const char *dir,
+			      unsigned flags, gapimg_scan_progress_fn progress,
+			      void *user, struct gapimg_error *err)
+{
+	struct scan s = {
+		.tree = tree, .flags = flags, .progress = progress,
+		.user = user, .err = err,
+	};
+	struct strbuf host = STRBUF_INIT, img = STRBUF_INIT;
+	struct stat st;
+	size_t i;
+	int ret = -1;
+
+	if (stat(dir, &st) != 0) {
+		gapimg_error_errno(err, errno, "cannot read input directory %s", dir);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		gapimg_error_set(err, GAPIMG_E_INVALID,
+				 "%s is not a directory; pack takes a directory "
+				 "tree as input", dir);
+		goto out;
+	}
+	if (strbuf_addstr(&host, dir) || strbuf_addch(&img, '/')) {
+		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		goto out;
+	}
+	/* The root takes the input directory's own attributes. */
+	ret = add_entry(&s, &host, &img, &st);
+out:
+	for (i = 0; i < s.links_cap; i++)
+		free(s.links[i].path);
+	free(s.links);
+	strbuf_release(&host);
+	strbuf_release(&img);
+	return ret;
+}

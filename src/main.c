@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* gapimg COMMAND [options]: dispatch, shared reporting, --version. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "ls", cmd_ls, "List every entry of a SquashFS image" },
+	{ "pack", cmd_pack, "Pack a directory into a deterministic SquashFS image" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fputs("usage: gapimg [--version] [--help] <command> [<args>]\n\n"
+	      "Reproducible, verifiable root filesystem images for air-gapped sites.\n\n"
+	      "Commands:\n", out);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'gapimg <command> --help' for a command's options.\n"
+	      "Exit statuses are listed in docs/cli.md.\n", out);
+}
+
+int cmd_report(const char *cmd, const struct gapimg_error *err)
+{
+	fprintf(stderr, "gapimg %s: error: %s\n", cmd,
+		err->msg[0] ? err->msg : "unknown error");
+	switch (err->code) {
+	case GAPIMG_E_INVALID:
+		return EXIT_USAGE;
+	default:
+		return EXIT_FAILURE_RUN;
+	}
+}
+
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "gapimg %s: error: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun 'gapimg %s --help' for usage.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cmd_epoch(const char *cmd, const char *opt, int64_t *out)
+{
+	const char *src = opt ? "--epoch" : "SOURCE_DATE_EPOCH";
+	const char *s = opt ? opt : getenv("SOURCE_DATE_EPOCH");
+	unsigned long long v;
+	char *end;
+
+	*out = 0;
+	if (s == NULL)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > 0xFFFFFFFFULL)
+		return cmd_usage_error(cmd, "%s=%s is not a time: give whole seconds "
+				       "since 1970-01-01 UTC, from 0 to 4294967295",
+				       src, s);
+	*out = (int64_t)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("gapimg %s (built with libsquashfs %s)\n", GAPIMG_VERSION,
+		       GAPIMG_LIBSQUASHFS_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		argv[1] = argv[2];
+		argv[2] = "--help";
+		argc = 3;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "gapimg: '%s' is not a gapimg command. See 'gapimg --help'.\n",
+		argv[1]);
+	return EXIT_USAGE;
+}
