@@ -263,7 +263,8 @@ static int scan_dir(struct scan *s, struct strbuf *host, struct strbuf *img)
 	dir = NULL;
 
 	/* readdir order depends on the filesystem: sort. */
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
 		struct stat st;
 

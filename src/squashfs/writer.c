@@ -49,8 +49,12 @@ struct gapimg_sqfs_writer {
 	gapimg_sqfs_progress_fn progress_fn;
 	void *progress_user;
 	uint64_t files;
+	size_t backlog;
 	int finished;
 	int failed;
+	/* Set when a libsquashfs call failed inside the worker pool: its
+	 * threads may have stopped, so draining could wait forever. */
+	int pool_broken;
 };
 
 static SQFS_COMPRESSOR comp_id(enum gapimg_comp c)
@@ -69,6 +73,8 @@ static int sqfs_fail(struct gapimg_sqfs_writer *w, int code, const char *what,
 		     struct gapimg_error *err)
 {
 	w->failed = 1;
+	if (code != SQFS_ERROR_IO || w->out == NULL || outfile_errno(w->out) == 0)
+		w->pool_broken = 1;
 	if (code == SQFS_ERROR_IO && w->out != NULL && outfile_errno(w->out) != 0)
 		return gapimg_error_errno(err, outfile_errno(w->out),
 					  "cannot write %s (%s)",
@@ -163,6 +169,7 @@ struct gapimg_sqfs_writer *gapimg_sqfs_writer_create(
 		backlog = 32u * 1024 * 1024 / opts->block_size;
 	if (backlog < threads + 2)
 		backlog = threads + 2;
+	w->backlog = backlog;
 	memset(&desc, 0, sizeof(desc));
 	desc.size = sizeof(desc);
 	desc.max_block_size = opts->block_size;
@@ -768,6 +775,15 @@ void gapimg_sqfs_writer_destroy(struct gapimg_sqfs_writer *w)
 {
 	if (w == NULL)
 		return;
+	/* After a write error or a failing input the processor still holds
+	 * blocks in its queues that its destroy function would leak: let it
+	 * hand them back first.  Each call releases at least one. */
+	if (w->proc != NULL && !w->finished && !w->pool_broken) {
+		size_t i;
+		for (i = 0; i < 4 * w->backlog + 16; i++)
+			if (sqfs_block_processor_sync(w->proc) == 0)
+				break;
+	}
 	/* The processor first: it stops the worker threads. */
 	sqfs_destroy(w->proc);
 	sqfs_destroy(w->dirwr);

@@ -16,13 +16,7 @@ unset SOURCE_DATE_EPOCH
 
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gapimg-$TEST_NAME.XXXXXX")
-cleanup_hooks=()
-cleanup() {
-	local h
-	for h in "${cleanup_hooks[@]}"; do eval "$h" || true; done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'rm -rf "$WORK"' EXIT
 
 passed=0
 failed=0

@@ -88,7 +88,8 @@ case_disk_full() {
 	mkdir "$mnt"
 	mount -t tmpfs -o size=256k tmpfs "$mnt" 2>/dev/null ||
 		skip_case "cannot mount a tmpfs here (no mount permission in this container)"
-	cleanup_hooks+=("umount '$mnt'")
+	# Cases run in a subshell: unmount when it ends, pass or fail.
+	trap "umount '$mnt'" EXIT
 	"$GAPIMG" pack -q "$WORK/in" -o "$mnt/img.sqfs"
 	local before
 	before=$(sha "$mnt/img.sqfs")
