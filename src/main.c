@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gapimg COMMAND [options]: dispatch, shared reporting, --version. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "gapimg/squashfs.h"
 
 static const struct command {
 	const char *name;
@@ -74,9 +76,33 @@ int cmd_epoch(const char *cmd, const char *opt, int64_t *out)
 	return 0;
 }
 
+/* Interrupted: remove partial outputs, then die of the same signal so the
+ * caller sees how we ended. */
+static void on_fatal_signal(int sig)
+{
+	gapimg_remove_partial_outputs();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_signal_handlers(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
+
+	install_signal_handlers();
 
 	if (argc < 2) {
 		usage(stderr);

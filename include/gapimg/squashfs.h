@@ -104,6 +104,11 @@ int gapimg_sqfs_write_tree(struct gapimg_fstree *tree, const char *path,
 			   struct gapimg_sqfs_stats *stats,
 			   struct gapimg_error *err);
 
+/* Remove every temporary output file still being written.  Only for a
+ * signal handler (it is async-signal-safe): normal failures clean up by
+ * themselves. */
+void gapimg_remove_partial_outputs(void);
+
 /* Reading. */
 struct gapimg_sqfs_info {
 	uint32_t block_size;

@@ -25,8 +25,14 @@
 
 #include "gapimg/sha256.h"
 
-/* A cut after 1 in 2^CUT_BITS tails, once the block is half full. */
-#define CUT_BITS 3
+/* A cut after 1 in 2^CUT_BITS tails, once the block is MIN_FILL_EIGHTHS/8
+ * full (overridable only to measure alternatives: see the benchmark). */
+#ifndef CUT_BITS
+#define CUT_BITS 2
+#endif
+#ifndef MIN_FILL_EIGHTHS
+#define MIN_FILL_EIGHTHS 7
+#endif
 
 struct tail_entry {
 	uint8_t sha[GAPIMG_SHA256_LEN];
@@ -211,7 +217,7 @@ int frag_packer_add(struct frag_packer *fp, const void *data, uint32_t size,
 	fp->ht[slot].used = 1;
 	fp->ht_used++;
 
-	if (fp->fill >= fp->block_size / 2 &&
+	if (fp->fill >= fp->block_size / 8 * MIN_FILL_EIGHTHS &&
 	    (cut_key & ((1u << CUT_BITS) - 1)) == 0)
 		return frag_packer_flush(fp);
 	return 0;

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,48 @@
 
 #include <sqfs/error.h>
 
+#include "gapimg/squashfs.h"
 #include "gapimg/strbuf.h"
+
+/*
+ * Temporary files being written, so that a signal handler can remove them
+ * (gapimg_remove_partial_outputs).  Fixed buffers and a sig_atomic_t flag
+ * per slot: the handler must not allocate or lock.
+ */
+#define MAX_TEMPS 8
+static char temp_paths[MAX_TEMPS][4096];
+static volatile sig_atomic_t temp_used[MAX_TEMPS];
+
+static int temp_register(const char *path)
+{
+	int i;
+
+	if (strlen(path) >= sizeof(temp_paths[0]))
+		return -1;
+	for (i = 0; i < MAX_TEMPS; i++) {
+		if (!temp_used[i]) {
+			strcpy(temp_paths[i], path);
+			temp_used[i] = 1;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void temp_unregister(int slot)
+{
+	if (slot >= 0)
+		temp_used[slot] = 0;
+}
+
+void gapimg_remove_partial_outputs(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_TEMPS; i++)
+		if (temp_used[i])
+			unlink(temp_paths[i]);
+}
 
 struct outfile {
 	sqfs_file_t base;
@@ -27,6 +69,7 @@ struct outfile {
 	uint64_t size;
 	int io_errno;
 	int committed;
+	int slot;
 	char *tmp_path;
 	char *final_path;
 	char *dir;
@@ -111,6 +154,7 @@ struct outfile *outfile_create(const char *path, struct gapimg_error *err)
 	if (o == NULL)
 		goto nomem;
 	o->fd = -1;
+	o->slot = -1;
 	dcopy = strdup(path);
 	bcopy = strdup(path);
 	o->final_path = strdup(path);
@@ -144,9 +188,8 @@ struct outfile *outfile_create(const char *path, struct gapimg_error *err)
 				   o->dir);
 		goto fail;
 	}
-	o->tmp_path = strbuf_detach(&tmp);
-	if (o->tmp_path == NULL)
-		goto nomem;
+	o->tmp_path = strbuf_detach(&tmp);  /* allocated: never NULL */
+	o->slot = temp_register(o->tmp_path);
 	/* A fixed mode: the image must not depend on the caller's umask. */
 	if (fchmod(o->fd, 0644) != 0) {
 		gapimg_error_errno(err, errno, "cannot set the mode of %s", o->tmp_path);
@@ -202,6 +245,8 @@ int outfile_commit(struct outfile *o, struct gapimg_error *err)
 		return gapimg_error_errno(err, errno, "cannot rename %s to %s",
 					  o->tmp_path, o->final_path);
 	o->committed = 1;
+	temp_unregister(o->slot);
+	o->slot = -1;
 	/* Make the rename itself durable. */
 	dfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
@@ -223,6 +268,7 @@ void outfile_destroy(struct outfile *o)
 		close(o->fd);
 	if (!o->committed && o->tmp_path != NULL)
 		unlink(o->tmp_path);
+	temp_unregister(o->slot);
 	free(o->tmp_path);
 	free(o->final_path);
 	free(o->dir);

@@ -303,7 +303,7 @@ int gapimg_sqfs_writer_add_data(struct gapimg_sqfs_writer *w,
 		left -= got;
 		w->progress.bytes_done += got;
 	}
-	if (size > 0) {
+	if (src != NULL) {
 		if (read_full(src, w->tail, tail, &got, err))
 			goto fail;
 		if (got < tail) {

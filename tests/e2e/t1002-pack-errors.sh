@@ -103,10 +103,34 @@ case_disk_full() {
 	no_leftovers "$mnt"
 }
 
+case_interrupted() {
+	local pid i st
+	# A 64 GiB sparse file keeps pack busy long enough to interrupt it.
+	mkdir "$WORK/slow"
+	truncate -s 64G "$WORK/slow/holes"
+	"$GAPIMG" pack -q --threads 1 "$WORK/slow" -o "$WORK/out/img.sqfs" &
+	pid=$!
+	for i in $(seq 200); do
+		ls -A "$WORK/out" | grep -q '^\.img\.sqfs\.tmp-' && break
+		sleep 0.1
+	done
+	ls -A "$WORK/out" | grep -q '^\.img\.sqfs\.tmp-' ||
+		{ kill $pid; echo "no temporary file appeared"; return 1; }
+	kill -INT $pid
+	set +e
+	wait $pid
+	st=$?
+	set -e
+	expect_eq 130 "$st" "exit status (killed by SIGINT)"
+	expect_eq "$OLD" "$(sha "$WORK/out/img.sqfs")" "previous image"
+	no_leftovers "$WORK/out"
+}
+
 test_case "an unreadable file is named, nothing is written" case_unreadable_file
 test_case "a path over 4095 bytes is refused with its origin" case_path_too_long
 test_case "a missing output folder is named" case_output_folder_missing
 test_case "an output path that is a folder is refused" case_output_is_a_folder
 test_case "the input must be an existing directory" case_input_not_a_directory
 test_case "a full filesystem leaves the previous image intact" case_disk_full
+test_case "an interrupted pack removes its temporary file" case_interrupted
 finish

@@ -391,58 +391,63 @@ static size_t new_blocks(uint8_t (*a)[32], size_t na, uint8_t (*b)[32], size_t n
 	return changed;
 }
 
-/* 600 small files of 200..3000 bytes; variant 1 grows file 100 by 700
- * bytes, variant 2 drops file 100. */
-static void write_small_files(const char *path, int variant)
+/* 2400 small files of 100..3000 bytes in 128 KiB blocks (zstd:1 for speed); change < 0 drops
+ * file -change-1, change > 0 grows file change-1 by 700 bytes. */
+static void write_small_files(const char *path, int change)
 {
 	struct gapimg_fstree *t = gapimg_fstree_new(NULL);
+	struct gapimg_sqfs_opts o;
+	struct gapimg_error err;
 	uint8_t buf[4000];
 	char name[64];
 	int i;
 
-	for (i = 0; i < 600; i++) {
-		size_t len = 200 + (size_t)(i * 7919 % 2800);
+	for (i = 0; i < 2400; i++) {
+		size_t len = 100 + (size_t)(i * 7919 % 2900);
 
-		if (i == 100 && variant == 2)
+		if (change < 0 && i == -change - 1)
 			continue;
-		if (i == 100 && variant == 1)
+		if (change > 0 && i == change - 1)
 			len += 700;
 		fill(buf, len, (uint32_t)i + 7);
 		snprintf(name, sizeof(name), "/data/f%04d", i);
 		add_mem(t, name, buf, len, 0);
 	}
-	{
-		struct gapimg_sqfs_opts o;
-		struct gapimg_error err;
-
-		gapimg_sqfs_opts_init(&o);
-		o.block_size = 32768;
-		if (gapimg_sqfs_write_tree(t, path, &o, NULL, NULL, NULL, &err))
-			fail_msg("%s", err.msg);
-	}
+	gapimg_sqfs_opts_init(&o);
+	o.level = 1;
+	if (gapimg_sqfs_write_tree(t, path, &o, NULL, NULL, NULL, &err))
+		fail_msg("%s", err.msg);
 	gapimg_fstree_free(t);
 }
 
 static void test_fragment_policy_limits_damage(void **state)
 {
-	static uint8_t a[256][32], b[256][32], c[256][32];
-	size_t na, nb, nc;
+	static uint8_t a[256][32], b[256][32];
+	size_t na, nb, removed = 0, grown = 0;
+	int k;
 
 	(void)state;
 	write_small_files(tmp("f0.sqfs"), 0);
-	write_small_files(tmp("f1.sqfs"), 1);
-	write_small_files(tmp("f2.sqfs"), 2);
 	na = frag_hashes(tmp("f0.sqfs"), a, 256);
-	nb = frag_hashes(tmp("f1.sqfs"), b, 256);
-	nc = frag_hashes(tmp("f2.sqfs"), c, 256);
-	/* ~1 MB of tails in 32 KiB blocks: dozens of blocks, of which a grown
-	 * or removed file may disturb its own and at most one more. */
-	assert_true(na > 30);
-	print_message("fragment blocks: %zu; new after a change: %zu, after a "
-		      "removal: %zu\n", na, new_blocks(a, na, b, nb),
-		      new_blocks(a, na, c, nc));
-	assert_true(new_blocks(a, na, b, nb) <= 2);
-	assert_true(new_blocks(a, na, c, nc) <= 2);
+	/* ~3.7 MB of tails: dozens of blocks. */
+	assert_true(na > 25);
+	for (k = 0; k < 12; k++) {
+		int victim = 80 + k * 193;
+
+		write_small_files(tmp("f1.sqfs"), -victim - 1);
+		nb = frag_hashes(tmp("f1.sqfs"), b, 256);
+		removed += new_blocks(a, na, b, nb);
+		write_small_files(tmp("f1.sqfs"), victim + 1);
+		nb = frag_hashes(tmp("f1.sqfs"), b, 256);
+		grown += new_blocks(a, na, b, nb);
+	}
+	print_message("fragment blocks: %zu; new blocks per change, averaged over "
+		      "12 files: %.2f after a removal, %.2f after a growth\n", na,
+		      removed / 12.0, grown / 12.0);
+	/* Measured: gapimg's policy 3.75 and 1.25; sequential packing (the
+	 * library's) 12.50 after a removal. See docs/squashfs-layout.md. */
+	assert_true(removed <= 12 * 5);
+	assert_true(grown <= 12 * 2);
 }
 
 int main(void)
