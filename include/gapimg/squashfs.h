@@ -55,8 +55,11 @@ typedef void (*gapimg_sqfs_progress_fn)(const struct gapimg_sqfs_progress *p,
 struct gapimg_sqfs_stats {
 	uint64_t bytes;             /* image size, including padding */
 	uint32_t inodes;
-	uint64_t files;
-	uint64_t data_blocks, frag_blocks, tails, tails_stored;
+	uint64_t files;             /* regular files stored (one per inode) */
+	uint64_t data_blocks;       /* data blocks written, after deduplication */
+	uint64_t frag_blocks;       /* fragment blocks written */
+	uint64_t tails;             /* tail ends packed into fragments */
+	uint64_t tails_stored;      /* of which stored, not deduplicated */
 };
 
 void gapimg_sqfs_opts_init(struct gapimg_sqfs_opts *opts);

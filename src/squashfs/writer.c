@@ -302,6 +302,8 @@ int gapimg_sqfs_writer_add_data(struct gapimg_sqfs_writer *w,
 		}
 		left -= got;
 		w->progress.bytes_done += got;
+		if (w->progress_fn)
+			w->progress_fn(&w->progress, w->progress_user);
 	}
 	if (src != NULL) {
 		if (read_full(src, w->tail, tail, &got, err))
@@ -758,7 +760,8 @@ int gapimg_sqfs_writer_finish(struct gapimg_sqfs_writer *w,
 		stats->files = w->files;
 		frag_packer_stats(w->frags, &stats->tails, &stats->tails_stored,
 				  &stats->frag_blocks);
-		stats->data_blocks = sqfs_block_processor_get_stats(w->proc)->data_block_count -
+		/* Blocks on disk after deduplication, fragment blocks aside. */
+		stats->data_blocks = w->bw->get_block_count(w->bw) -
 				     stats->frag_blocks;
 	}
 	ret = 0;

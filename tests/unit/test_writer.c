@@ -269,6 +269,34 @@ static void test_same_bytes(void **state)
 	}
 }
 
+static void test_identical_content_stored_once(void **state)
+{
+	struct gapimg_fstree *t = gapimg_fstree_new(NULL);
+	struct gapimg_sqfs_stats st;
+	struct gapimg_sqfs_opts o;
+	struct gapimg_error err;
+
+	(void)state;
+	fill(big, sizeof(big), 3);
+	add_mem(t, "/a/copy1", big, sizeof(big), 0);
+	add_mem(t, "/b/copy2", big, sizeof(big), 0);
+	add_mem(t, "/c/tail-only", big + 3 * 4096, 1000, 0);
+	add_mem(t, "/d/sparse", zeros, sizeof(zeros), 0);
+	gapimg_sqfs_opts_init(&o);
+	o.block_size = 4096;
+	assert_int_equal(gapimg_sqfs_write_tree(t, tmp("dedup.sqfs"), &o, NULL, NULL,
+						&st, &err), 0);
+	/* 3 blocks for both copies (the sparse file's are holes); their
+	 * tails and the third file, which equals them, share one fragment. */
+	assert_int_equal(st.files, 4);
+	assert_int_equal(st.data_blocks, 3);
+	assert_int_equal(st.tails, 3);
+	assert_int_equal(st.tails_stored, 1);
+	assert_int_equal(st.frag_blocks, 1);
+	assert_int_equal(st.inodes, 9);
+	gapimg_fstree_free(t);
+}
+
 static int count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -455,6 +483,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_same_bytes),
+		cmocka_unit_test(test_identical_content_stored_once),
 		cmocka_unit_test(test_failure_leaves_old_image),
 		cmocka_unit_test(test_fragment_policy_limits_damage),
 	};
