@@ -55,8 +55,8 @@ for v in "${variants[@]}"; do
 		grow=$((grow + $("$work/fraghash" "$work/var.sqfs" | sort | comm -13 "$work/base.h" - | wc -l)))
 	done <"$work/victims"
 	rm -rf "$work/var"
-	printf '| min fill %s/8, cut 1 in %s | %s | %s | %.1f | %.1f |\n' "$min" \
-		"$([ "$cut" -ge 30 ] && echo never || echo $((1 << cut)))" \
+	printf '| min fill %s/8, %s | %s | %s | %.1f | %.1f |\n' "$min" \
+		"$([ "$cut" -ge 30 ] && echo "no cuts (sequential)" || echo "cut 1 tail in $((1 << cut))")" \
 		"$(wc -l <"$work/base.h")" "$(stat -c %s "$work/base.sqfs")" \
 		"$(echo "$rem / $n" | bc -l)" "$(echo "$grow / $n" | bc -l)"
 done

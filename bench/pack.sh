@@ -93,7 +93,7 @@ echo "|---|---|---|---|---|---|"
 mw=$(echo "${wall[mksquashfs]}" | median)
 for t in "${tools[@]}"; do
 	w=$(echo "${wall[$t]}" | median)
-	printf '| %s | %s, %s | %s | %.1f | %s | %.2fx / %.3fx |\n' "$t" "$w" \
+	printf '| %s | %s, %s | %s | %.1f | %s | %.2fx / %.4fx |\n' "$t" "$w" \
 		"$(echo "${wall[$t]}" | minimum)" "$(echo "${cpu[$t]}" | median)" \
 		"$(echo "$(echo "${rss[$t]}" | median) / 1024" | bc -l)" "${size[$t]}" \
 		"$(echo "$w / $mw" | bc -l)" "$(echo "${size[$t]} / ${size[mksquashfs]}" | bc -l)"
