@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reading an image's directory tree into a gapimg_fstree.  Images are
- * untrusted input: every name is checked (no '/', not "." or "..", not
- * empty) before it becomes a path, inode numbers are bounds-checked, and
- * a directory reached twice is refused.
+ * untrusted input, so the walk is ours, not libsquashfs's
+ * get_full_hierarchy (which expands a directory each time it is reached
+ * and recurses without limit): every name is checked (no '/', not "." or
+ * "..", not empty) before it becomes a path, inode numbers and owner
+ * indices are bounds-checked, a directory reached twice is refused, a
+ * second name of an inode must have the same type, and the depth and the
+ * number of entries are capped.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <sqfs/compressor.h>
+#include <sqfs/dir.h>
 #include <sqfs/dir_reader.h>
 #include <sqfs/error.h>
 #include <sqfs/id_table.h>
@@ -25,12 +32,22 @@
 #include "gapimg/strbuf.h"
 #include "internal.h"
 
+/* Far beyond any root filesystem; bounds what a hostile super block can
+ * make us allocate (two small arrays indexed by inode number). */
+#define MAX_INODES (1u << 25)
+#define MAX_ENTRIES (1u << 26)
+#define MAX_DEPTH 2048
+
 struct reader {
 	const char *path;
+	sqfs_dir_reader_t *dr;
+	sqfs_id_table_t *idtbl;
 	sqfs_xattr_reader_t *xr;
 	struct gapimg_fstree *tree;
-	char **first_path;         /* [inode number]: first name of a file */
+	char **first_path;         /* [inode number]: first name of a non-dir */
+	uint8_t *dir_seen;         /* [inode number / 8]: directories met */
 	uint32_t ninodes;
+	size_t entries;
 	struct gapimg_error *err;
 };
 
@@ -89,143 +106,278 @@ static int load_xattrs(struct reader *r, const sqfs_inode_generic_t *sq,
 	return ret ? -1 : 0;
 }
 
-static int add_node(struct reader *r, const sqfs_tree_node_t *n,
-		    struct strbuf *path)
-{
-	const sqfs_inode_generic_t *sq = n->inode;
-	struct gapimg_node_spec spec = {
-		.mode = sq->base.mode & 07777,
-		.uid = n->uid,
-		.gid = n->gid,
-		.mtime = sq->base.mod_time,
-	};
-	struct gapimg_dentry *d;
-	uint32_t ino = sq->base.inode_number;
-	const sqfs_tree_node_t *c;
-	size_t len = path->len;
-	int is_root = n->parent == NULL;
+static int corrupt(struct reader *r, const char *where, const char *fmt, ...)
+	GAPIMG_PRINTF(3, 4);
 
-	if (ino == 0 || ino > r->ninodes)
-		return gapimg_error_set(r->err, GAPIMG_E_CORRUPT,
-					"image %s is corrupted: %s has inode number "
-					"%u, outside 1..%u", r->path,
-					path->len ? path->buf : "/", ino, r->ninodes);
+static int corrupt(struct reader *r, const char *where, const char *fmt, ...)
+{
+	char what[1024];
+	struct strbuf q = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	gapimg_path_quote(where, strlen(where), &q);
+	gapimg_error_set(r->err, GAPIMG_E_CORRUPT, "image %s is corrupted: %s %s",
+			 r->path, q.buf, what);
+	strbuf_release(&q);
+	return -1;
+}
+
+/* An fstree refusal of something read from an image is a corrupt image,
+ * not invalid input from the user. */
+static int tree_refused(struct reader *r)
+{
+	if (r->err->code != GAPIMG_E_NOMEM) {
+		r->err->code = GAPIMG_E_CORRUPT;
+		gapimg_error_prefix(r->err, "image %s is corrupted: ", r->path);
+	}
+	return -1;
+}
+
+static enum gapimg_ftype ftype_of(const sqfs_inode_generic_t *sq)
+{
 	switch (sq->base.type) {
 	case SQFS_INODE_DIR:
 	case SQFS_INODE_EXT_DIR:
-		spec.type = GAPIMG_FT_DIR;
-		break;
+		return GAPIMG_FT_DIR;
 	case SQFS_INODE_FILE:
 	case SQFS_INODE_EXT_FILE:
-		spec.type = GAPIMG_FT_REG;
-		sqfs_inode_get_file_size(sq, &spec.size);
-		break;
+		return GAPIMG_FT_REG;
 	case SQFS_INODE_SLINK:
 	case SQFS_INODE_EXT_SLINK:
-		spec.type = GAPIMG_FT_SYMLINK;
-		break;
+		return GAPIMG_FT_SYMLINK;
 	case SQFS_INODE_CDEV:
 	case SQFS_INODE_EXT_CDEV:
+		return GAPIMG_FT_CHR;
 	case SQFS_INODE_BDEV:
-	case SQFS_INODE_EXT_BDEV: {
+	case SQFS_INODE_EXT_BDEV:
+		return GAPIMG_FT_BLK;
+	case SQFS_INODE_FIFO:
+	case SQFS_INODE_EXT_FIFO:
+		return GAPIMG_FT_FIFO;
+	case SQFS_INODE_SOCKET:
+	case SQFS_INODE_EXT_SOCKET:
+		return GAPIMG_FT_SOCK;
+	}
+	return 0;
+}
+
+/* Add one inode at path ("" for the root). */
+static struct gapimg_dentry *add_inode(struct reader *r, const sqfs_inode_generic_t *sq,
+				       const char *path)
+{
+	const char *where = path[0] ? path : "/";
+	struct gapimg_node_spec spec = {
+		.mode = sq->base.mode & 07777,
+		.mtime = sq->base.mod_time,
+	};
+	uint32_t ino = sq->base.inode_number;
+	struct strbuf target = STRBUF_INIT;
+	struct gapimg_dentry *d;
+
+	spec.type = ftype_of(sq);
+	if (spec.type == 0) {
+		corrupt(r, where, "has unknown inode type %u", sq->base.type);
+		return NULL;
+	}
+	if (ino == 0 || ino > r->ninodes) {
+		corrupt(r, where, "has inode number %u, outside 1..%u", ino, r->ninodes);
+		return NULL;
+	}
+	if (sqfs_id_table_index_to_id(r->idtbl, sq->base.uid_idx, &spec.uid) ||
+	    sqfs_id_table_index_to_id(r->idtbl, sq->base.gid_idx, &spec.gid)) {
+		corrupt(r, where, "has an owner index outside the id table");
+		return NULL;
+	}
+	if (spec.type == GAPIMG_FT_DIR) {
+		if (r->dir_seen[ino / 8] & (1u << (ino % 8))) {
+			corrupt(r, where, "reaches directory inode %u a second time "
+				"(a loop or a shared directory)", ino);
+			return NULL;
+		}
+		r->dir_seen[ino / 8] |= (uint8_t)(1u << (ino % 8));
+	} else if (r->first_path[ino] != NULL) {
+		/* A second name of an inode seen before: a hard link. */
+		d = gapimg_fstree_lookup(r->tree, r->first_path[ino]);
+		if (d == NULL || d->inode->type != spec.type) {
+			corrupt(r, where, "shares inode %u with %s, which is of "
+				"another type", ino, r->first_path[ino]);
+			return NULL;
+		}
+		d = gapimg_fstree_add_hardlink(r->tree, path, r->first_path[ino],
+					       r->path, 0, r->err);
+		if (d == NULL)
+			tree_refused(r);
+		return d;
+	}
+
+	switch (spec.type) {
+	case GAPIMG_FT_REG:
+		sqfs_inode_get_file_size(sq, &spec.size);
+		break;
+	case GAPIMG_FT_SYMLINK: {
+		/* slink and slink_ext share their first two fields. */
+		uint32_t n = sq->data.slink.target_size;
+
+		if (n > sq->payload_bytes_used || memchr(sq->extra, '\0', n) != NULL) {
+			corrupt(r, where, "is a symlink with a malformed target");
+			return NULL;
+		}
+		if (strbuf_add(&target, sq->extra, n)) {
+			gapimg_error_set(r->err, GAPIMG_E_NOMEM, "out of memory");
+			return NULL;
+		}
+		spec.target = target.buf;
+		break;
+	}
+	case GAPIMG_FT_CHR:
+	case GAPIMG_FT_BLK: {
 		sqfs_u32 devno = (sq->base.type == SQFS_INODE_CDEV ||
 				  sq->base.type == SQFS_INODE_BDEV) ?
 				 sq->data.dev.devno : sq->data.dev_ext.devno;
-		spec.type = (sq->base.type == SQFS_INODE_CDEV ||
-			     sq->base.type == SQFS_INODE_EXT_CDEV) ?
-			    GAPIMG_FT_CHR : GAPIMG_FT_BLK;
 		spec.major = (devno >> 8) & 0xfff;
 		spec.minor = (devno & 0xff) | ((devno >> 12) & 0xfff00);
 		break;
 	}
-	case SQFS_INODE_FIFO:
-	case SQFS_INODE_EXT_FIFO:
-		spec.type = GAPIMG_FT_FIFO;
-		break;
-	case SQFS_INODE_SOCKET:
-	case SQFS_INODE_EXT_SOCKET:
-		spec.type = GAPIMG_FT_SOCK;
-		break;
 	default:
-		return gapimg_error_set(r->err, GAPIMG_E_CORRUPT,
-					"image %s is corrupted: %s has unknown inode "
-					"type %u", r->path, path->len ? path->buf : "/",
-					sq->base.type);
+		break;
 	}
-
-	if (is_root && spec.type != GAPIMG_FT_DIR)
-		return gapimg_error_set(r->err, GAPIMG_E_CORRUPT,
-					"image %s is corrupted: its root is not a "
-					"directory", r->path);
-
-	/* A second name of a file seen before: a hard link. */
-	if (!is_root && r->first_path[ino] != NULL) {
-		if (spec.type == GAPIMG_FT_DIR)
-			return gapimg_error_set(r->err, GAPIMG_E_CORRUPT,
-						"image %s is corrupted: directory %s "
-						"shares inode %u with %s", r->path,
-						path->buf, ino, r->first_path[ino]);
-		d = gapimg_fstree_add_hardlink(r->tree, path->buf,
-					       r->first_path[ino], r->path, 0, r->err);
-		return d ? 0 : -1;
-	}
-
-	if (spec.type == GAPIMG_FT_SYMLINK) {
-		struct strbuf t = STRBUF_INIT;
-		int ret;
-
-		if (memchr(sq->extra, '\0', sq->data.slink.target_size) != NULL)
-			return gapimg_error_set(r->err, GAPIMG_E_CORRUPT,
-						"image %s is corrupted: symlink %s has "
-						"a NUL byte in its target", r->path,
-						path->buf);
-		if (strbuf_add(&t, sq->extra, sq->data.slink.target_size))
-			return gapimg_error_set(r->err, GAPIMG_E_NOMEM, "out of memory");
-		spec.target = t.buf;
-		d = gapimg_fstree_add(r->tree, path->buf, &spec, r->path, 0, r->err);
-		strbuf_release(&t);
-		ret = d ? 0 : -1;
-		if (ret)
-			return ret;
-	} else {
-		d = gapimg_fstree_add(r->tree, is_root ? "/" : path->buf, &spec,
-				      r->path, is_root ? GAPIMG_ADD_REPLACE : 0,
-				      r->err);
-		if (d == NULL)
-			return -1;
+	d = gapimg_fstree_add(r->tree, path[0] ? path : "/", &spec, r->path,
+			      path[0] ? 0 : GAPIMG_ADD_REPLACE, r->err);
+	strbuf_release(&target);
+	if (d == NULL) {
+		tree_refused(r);
+		return NULL;
 	}
 	d->inode->ino = ino;
-	if (!is_root && spec.type != GAPIMG_FT_DIR) {
-		r->first_path[ino] = strdup(path->buf);
-		if (r->first_path[ino] == NULL)
-			return gapimg_error_set(r->err, GAPIMG_E_NOMEM, "out of memory");
+	if (spec.type != GAPIMG_FT_DIR) {
+		r->first_path[ino] = strdup(path);
+		if (r->first_path[ino] == NULL) {
+			gapimg_error_set(r->err, GAPIMG_E_NOMEM, "out of memory");
+			return NULL;
+		}
 	}
-	if (load_xattrs(r, sq, d->inode, is_root ? "/" : path->buf))
-		return -1;
+	if (load_xattrs(r, sq, d->inode, where))
+		return NULL;
+	return d;
+}
 
-	for (c = n->children; c != NULL; c = c->next) {
-		const char *name = (const char *)c->name;
-		size_t nlen = strlen(name);
+struct child {
+	char *name;
+	sqfs_inode_generic_t *inode;
+};
 
-		if (nlen == 0 || strchr(name, '/') != NULL ||
-		    strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+static void free_children(struct child *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].name);
+		free(c[i].inode);
+	}
+	free(c);
+}
+
+/* Read all entries of a directory first: the dir reader holds one open
+ * directory at a time, and recursion opens others. */
+static int read_children(struct reader *r, const sqfs_inode_generic_t *dir,
+			 const char *where, struct child **out, size_t *count)
+{
+	struct child *c = NULL;
+	size_t n = 0, cap = 0;
+	int ret;
+
+	*out = NULL;
+	*count = 0;
+	ret = sqfs_dir_reader_open_dir(r->dr, dir, 0);
+	while (ret == 0) {
+		sqfs_dir_entry_t *ent = NULL;
+		size_t len;
+
+		ret = sqfs_dir_reader_read(r->dr, &ent);
+		if (ret != 0)
+			break;
+		len = (size_t)ent->size + 1;
+		if (++r->entries > MAX_ENTRIES) {
+			free(ent);
+			free_children(c, n);
+			return corrupt(r, where, "leads to more than %u entries", MAX_ENTRIES);
+		}
+		if (n == cap) {
+			struct child *nc = realloc(c, (cap = cap ? 2 * cap : 16) * sizeof(*c));
+			if (nc == NULL) {
+				free(ent);
+				ret = SQFS_ERROR_ALLOC;
+				break;
+			}
+			c = nc;
+		}
+		c[n].inode = NULL;
+		c[n].name = strndup((const char *)ent->name, len);
+		if (c[n].name == NULL || strlen(c[n].name) != len ||
+		    strchr(c[n].name, '/') != NULL || strcmp(c[n].name, ".") == 0 ||
+		    strcmp(c[n].name, "..") == 0) {
 			struct strbuf q = STRBUF_INIT;
-			gapimg_path_quote(name, nlen, &q);
-			gapimg_error_set(r->err, GAPIMG_E_CORRUPT,
-					 "image %s is corrupted: directory %s has an "
-					 "entry named \"%s\", which is not a valid "
-					 "file name", r->path, len ? path->buf : "/",
-					 q.buf);
+			int nomem = c[n].name == NULL;
+
+			gapimg_path_quote((const char *)ent->name, len, &q);
+			free(c[n].name);
+			free(ent);
+			free_children(c, n);
+			if (nomem) {
+				strbuf_release(&q);
+				return gapimg_error_set(r->err, GAPIMG_E_NOMEM, "out of memory");
+			}
+			corrupt(r, where, "has an entry named \"%s\", which is not a valid "
+				"file name", q.buf);
 			strbuf_release(&q);
 			return -1;
 		}
-		if (strbuf_addch(path, '/') || strbuf_add(path, name, nlen))
-			return gapimg_error_set(r->err, GAPIMG_E_NOMEM, "out of memory");
-		if (add_node(r, c, path))
-			return -1;
+		free(ent);
+		ret = sqfs_dir_reader_get_inode(r->dr, &c[n].inode);
+		if (ret != 0) {
+			free(c[n].name);
+			break;
+		}
+		n++;
+	}
+	if (ret < 0) {
+		free_children(c, n);
+		return read_fail(r->path, ret, "directory table", r->err);
+	}
+	*out = c;
+	*count = n;
+	return 0;
+}
+
+static int walk_dir(struct reader *r, const sqfs_inode_generic_t *dir,
+		    struct strbuf *path, unsigned depth)
+{
+	const char *where = path->len ? path->buf : "/";
+	struct child *c;
+	size_t n, i, len = path->len;
+	int ret = 0;
+
+	if (depth > MAX_DEPTH)
+		return corrupt(r, where, "is nested more than %u directories deep",
+			       MAX_DEPTH);
+	if (read_children(r, dir, where, &c, &n))
+		return -1;
+	for (i = 0; i < n && ret == 0; i++) {
+		if (strbuf_addch(path, '/') || strbuf_addstr(path, c[i].name)) {
+			ret = gapimg_error_set(r->err, GAPIMG_E_NOMEM, "out of memory");
+			break;
+		}
+		if (add_inode(r, c[i].inode, path->buf) == NULL)
+			ret = -1;
+		else if (ftype_of(c[i].inode) == GAPIMG_FT_DIR)
+			ret = walk_dir(r, c[i].inode, path, depth + 1);
 		strbuf_setlen(path, len);
 	}
-	return 0;
+	free_children(c, n);
+	return ret;
 }
 
 int gapimg_sqfs_read_tree(const char *path, struct gapimg_fstree **out,
@@ -237,12 +389,12 @@ int gapimg_sqfs_read_tree(const char *path, struct gapimg_fstree **out,
 	sqfs_compressor_t *cmp = NULL;
 	sqfs_id_table_t *idtbl = NULL;
 	sqfs_dir_reader_t *dr = NULL;
-	sqfs_tree_node_t *root = NULL;
+	sqfs_inode_generic_t *root = NULL;
 	struct strbuf p = STRBUF_INIT;
 	sqfs_super_t super;
 	sqfs_file_t *file;
 	struct stat st;
-	uint32_t i;
+	size_t i;
 	int ret = -1, code;
 
 	*out = NULL;
@@ -298,20 +450,34 @@ int gapimg_sqfs_read_tree(const char *path, struct gapimg_fstree **out,
 		read_fail(path, code, "xattr table", err);
 		goto out;
 	}
-	code = sqfs_dir_reader_get_full_hierarchy(dr, idtbl, NULL, 0, &root);
+	code = sqfs_dir_reader_get_root_inode(dr, &root);
 	if (code != 0) {
-		read_fail(path, code, "directory tree", err);
+		read_fail(path, code, "root directory", err);
+		goto out;
+	}
+	if (super.inode_count > MAX_INODES) {
+		gapimg_error_set(err, GAPIMG_E_UNSUPPORTED,
+				 "image %s claims %u inodes; gapimg reads images "
+				 "of up to %u", path, super.inode_count, MAX_INODES);
 		goto out;
 	}
 	r.ninodes = super.inode_count;
+	r.dr = dr;
+	r.idtbl = idtbl;
 	r.first_path = calloc((size_t)r.ninodes + 1, sizeof(*r.first_path));
+	r.dir_seen = calloc((size_t)r.ninodes / 8 + 1, 1);
 	r.tree = gapimg_fstree_new(err);
-	if (r.first_path == NULL || r.tree == NULL) {
-		if (r.first_path == NULL)
+	if (r.first_path == NULL || r.dir_seen == NULL || r.tree == NULL) {
+		if (r.tree != NULL)
 			gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if (add_node(&r, root, &p))
+	if (ftype_of(root) != GAPIMG_FT_DIR) {
+		gapimg_error_set(err, GAPIMG_E_CORRUPT, "image %s is corrupted: its "
+				 "root is not a directory", path);
+		goto out;
+	}
+	if (add_inode(&r, root, "") == NULL || walk_dir(&r, root, &p, 1))
 		goto out;
 	if (info != NULL) {
 		info->block_size = super.block_size;
@@ -325,12 +491,13 @@ int gapimg_sqfs_read_tree(const char *path, struct gapimg_fstree **out,
 	ret = 0;
 out:
 	if (r.first_path != NULL)
-		for (i = 0; i <= r.ninodes; i++)
+		for (i = 0; i <= (size_t)r.ninodes; i++)
 			free(r.first_path[i]);
 	free(r.first_path);
+	free(r.dir_seen);
 	gapimg_fstree_free(r.tree);
 	strbuf_release(&p);
-	sqfs_dir_tree_destroy(root);
+	free(root);
 	sqfs_destroy(r.xr);
 	sqfs_destroy(dr);
 	sqfs_destroy(idtbl);
