@@ -32,10 +32,26 @@ static void usage(FILE *out)
 	      "Exit statuses are listed in docs/cli.md.\n", out);
 }
 
+/* Messages can carry names from untrusted input (package payloads,
+ * images): escape control characters so they cannot move the cursor,
+ * clear the screen or forge extra lines on the operator's terminal. */
+static void put_safe(const char *s, FILE *out)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
 int cmd_report(const char *cmd, const struct gapimg_error *err)
 {
-	fprintf(stderr, "gapimg %s: error: %s\n", cmd,
-		err->msg[0] ? err->msg : "unknown error");
+	fprintf(stderr, "gapimg %s: error: ", cmd);
+	put_safe(err->msg[0] ? err->msg : "unknown error", stderr);
+	fputc('\n', stderr);
 	switch (err->code) {
 	case GAPIMG_E_INVALID:
 		return EXIT_USAGE;
@@ -44,14 +60,29 @@ int cmd_report(const char *cmd, const struct gapimg_error *err)
 	}
 }
 
-int cmd_usage_error(const char *cmd, const char *fmt, ...)
+void cmd_note(const char *cmd, const char *fmt, ...)
 {
+	char msg[4096];
 	va_list ap;
 
-	fprintf(stderr, "gapimg %s: error: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "gapimg %s: note: ", cmd);
+	put_safe(msg, stderr);
+	fputc('\n', stderr);
+}
+
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "gapimg %s: error: ", cmd);
+	put_safe(msg, stderr);
 	fprintf(stderr, "\nRun 'gapimg %s --help' for usage.\n", cmd);
 	return EXIT_USAGE;
 }

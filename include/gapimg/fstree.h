@@ -31,6 +31,9 @@ enum gapimg_ftype {
 	GAPIMG_FT_SOCK,
 };
 
+/* An mtime nobody gave: writers store the epoch (it clamps to it). */
+#define GAPIMG_MTIME_UNKNOWN INT64_MAX
+
 struct gapimg_xattr {
 	char *key;          /* full name, e.g. "security.capability" */
 	uint8_t *value;     /* binary; may contain NUL bytes */
@@ -97,7 +100,9 @@ enum gapimg_add_flags {
 	 * directory replacing a directory keeps its children; a non-empty
 	 * directory is never replaced by anything else. */
 	GAPIMG_ADD_REPLACE = 0x1,
-	/* Create missing parent directories (0755, root, the node's mtime). */
+	/* Create missing parent directories (0755, 0:0, mtime
+	 * GAPIMG_MTIME_UNKNOWN, so that they do not depend on which child
+	 * came first). */
 	GAPIMG_ADD_PARENTS = 0x2,
 };
 

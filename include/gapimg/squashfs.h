@@ -31,15 +31,17 @@ enum gapimg_mtime_policy {
 	GAPIMG_MTIME_CLAMP,      /* keep the tree's mtimes, clamped to [0, epoch] */
 };
 
+#define GAPIMG_LEVEL_DEFAULT (-1)
+#define GAPIMG_THREADS_MAX 64
 #define GAPIMG_BLOCK_SIZE_DEFAULT (128 * 1024)
 #define GAPIMG_BLOCK_SIZE_MIN 4096
 #define GAPIMG_BLOCK_SIZE_MAX (1024 * 1024)
 
 struct gapimg_sqfs_opts {
 	enum gapimg_comp comp;
-	int level;                  /* 0: the compressor's default */
+	int level;                  /* GAPIMG_LEVEL_DEFAULT or a level */
 	uint32_t block_size;        /* a power of two, 4 KiB .. 1 MiB */
-	unsigned threads;           /* 0: the number of online CPUs */
+	unsigned threads;           /* 0: online CPUs (at most 64) */
 	int64_t epoch;              /* mkfs time and the mtime policy's clock */
 	enum gapimg_mtime_policy mtime;
 };

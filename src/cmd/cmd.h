@@ -21,6 +21,9 @@ int cmd_ls(int argc, char **argv);
 /* Print "gapimg <cmd>: error: <message>" and return the exit status for
  * the error's code. */
 int cmd_report(const char *cmd, const struct gapimg_error *err);
+/* Print "gapimg <cmd>: note: <message>" (something the operator should
+ * know that is not an error). */
+void cmd_note(const char *cmd, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
 /* Print a usage error and a hint to run --help; returns EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
 

@@ -253,6 +253,9 @@ int cmd_ls(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default:
+			if (optopt)
+				return cmd_usage_error("ls", "unknown option -%c",
+						       optopt);
 			return cmd_usage_error("ls", "unknown option %s",
 					       argv[optind - 1]);
 		}

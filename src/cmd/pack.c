@@ -27,16 +27,19 @@ static const char usage_text[] =
 "                          since 1970 (default: $SOURCE_DATE_EPOCH, else 0)\n"
 "      --keep-mtimes       keep each file's mtime, clamped to the epoch\n"
 "      --keep-owners       keep numeric owners (default: everything 0:0)\n"
+"      --all-xattrs        keep every extended attribute (default: only\n"
+"                          user.* and security.capability, which do not\n"
+"                          depend on the host)\n"
 "      --comp ALG[:LEVEL]  zstd (default, level 15), xz (level 6) or\n"
 "                          gzip (level 9)\n"
 "      --block-size SIZE   a power of two from 4K to 1M (default 128K)\n"
-"      --threads N         compressor threads (default: one per CPU); the\n"
-"                          output does not depend on it\n"
+"      --threads N         compressor threads, 1 to 64 (default: one per\n"
+"                          CPU); the output does not depend on it\n"
 "      --json              print the summary as JSON\n"
 "  -q, --quiet             no progress line and no summary\n"
 "  -h, --help              show this help\n";
 
-enum { OPT_EPOCH = 256, OPT_KEEP_MTIMES, OPT_KEEP_OWNERS, OPT_COMP,
+enum { OPT_EPOCH = 256, OPT_KEEP_MTIMES, OPT_KEEP_OWNERS, OPT_ALL_XATTRS, OPT_COMP,
        OPT_BLOCK_SIZE, OPT_THREADS, OPT_JSON };
 
 static const struct option options[] = {
@@ -44,6 +47,7 @@ static const struct option options[] = {
 	{ "epoch", required_argument, NULL, OPT_EPOCH },
 	{ "keep-mtimes", no_argument, NULL, OPT_KEEP_MTIMES },
 	{ "keep-owners", no_argument, NULL, OPT_KEEP_OWNERS },
+	{ "all-xattrs", no_argument, NULL, OPT_ALL_XATTRS },
 	{ "comp", required_argument, NULL, OPT_COMP },
 	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
 	{ "threads", required_argument, NULL, OPT_THREADS },
@@ -64,7 +68,8 @@ static int print_summary(const char *image, const struct gapimg_sqfs_opts *o,
 {
 	char hex[GAPIMG_SHA256_HEX];
 	struct gapimg_error err;
-	int level = o->level ? o->level : gapimg_comp_default_level(o->comp);
+	int level = o->level != GAPIMG_LEVEL_DEFAULT ? o->level :
+		    gapimg_comp_default_level(o->comp);
 
 	if (gapimg_sha256_file(image, hex, &err))
 		return cmd_report("pack", &err);
@@ -99,6 +104,7 @@ int cmd_pack(int argc, char **argv)
 	struct gapimg_sqfs_opts opts;
 	struct gapimg_sqfs_stats stats;
 	struct gapimg_fstree *tree = NULL;
+	struct gapimg_hostdir_report scan;
 	struct gapimg_error err;
 	struct progress *prog;
 
@@ -113,6 +119,7 @@ int cmd_pack(int argc, char **argv)
 		case OPT_EPOCH: epoch = optarg; break;
 		case OPT_KEEP_MTIMES: opts.mtime = GAPIMG_MTIME_CLAMP; break;
 		case OPT_KEEP_OWNERS: flags |= GAPIMG_HOSTDIR_KEEP_OWNERS; break;
+		case OPT_ALL_XATTRS: flags |= GAPIMG_HOSTDIR_ALL_XATTRS; break;
 		case OPT_JSON: json = 1; break;
 		case OPT_COMP:
 			if (gapimg_sqfs_parse_comp(optarg, &opts, &err))
@@ -125,10 +132,11 @@ int cmd_pack(int argc, char **argv)
 		case OPT_THREADS: {
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || n < 1 || n > 1024)
+			if (*optarg < '0' || *optarg > '9' || *end || n < 1 ||
+			    n > GAPIMG_THREADS_MAX)
 				return cmd_usage_error("pack", "--threads %s: give a "
-						       "whole number from 1 to 1024",
-						       optarg);
+						       "whole number from 1 to %d",
+						       optarg, GAPIMG_THREADS_MAX);
 			opts.threads = (unsigned)n;
 			break;
 		}
@@ -136,6 +144,9 @@ int cmd_pack(int argc, char **argv)
 			return cmd_usage_error("pack", "option %s needs a value",
 					       argv[optind - 1]);
 		default:
+			if (optopt)
+				return cmd_usage_error("pack", "unknown option -%c",
+						       optopt);
 			return cmd_usage_error("pack", "unknown option %s",
 					       argv[optind - 1]);
 		}
@@ -151,10 +162,15 @@ int cmd_pack(int argc, char **argv)
 
 	tree = gapimg_fstree_new(&err);
 	if (tree == NULL ||
-	    gapimg_fstree_add_hostdir(tree, argv[optind], flags, NULL, NULL, &err)) {
+	    gapimg_fstree_add_hostdir(tree, argv[optind], flags, &scan, &err)) {
 		gapimg_fstree_free(tree);
 		return cmd_report("pack", &err);
 	}
+	if (scan.xattrs_skipped > 0 && !quiet)
+		cmd_note("pack", "left out %zu extended attribute%s that depend "
+			 "on the host (the first: %s); --all-xattrs keeps them",
+			 scan.xattrs_skipped,
+			scan.xattrs_skipped == 1 ? "" : "s", scan.example);
 	prog = progress_start("packing", quiet);
 	status = gapimg_sqfs_write_tree(tree, output, &opts, on_progress, prog,
 					&stats, &err);

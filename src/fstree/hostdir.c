@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,9 +27,7 @@ struct scan {
 	unsigned flags;
 	struct link_entry *links;
 	size_t nlinks, links_cap;   /* open addressing, cap a power of two */
-	size_t seen;
-	gapimg_scan_progress_fn progress;
-	void *user;
+	struct gapimg_hostdir_report *report;
 	struct gapimg_error *err;
 };
 
@@ -88,6 +87,15 @@ static int copy_xattrs(struct scan *s, const char *host, struct gapimg_inode *in
 		goto out;
 	}
 	for (p = names; p < names + len; p += strlen(p) + 1) {
+		if (!(s->flags & GAPIMG_HOSTDIR_ALL_XATTRS) &&
+		    strncmp(p, "user.", 5) != 0 &&
+		    strcmp(p, "security.capability") != 0 &&
+		    strncmp(p, "system.", 7) != 0) {
+			if (s->report->xattrs_skipped++ == 0)
+				snprintf(s->report->example, sizeof(s->report->example),
+					 "%s of %s", p, host);
+			continue;
+		}
 		vlen = lgetxattr(host, p, NULL, 0);
 		if (vlen < 0) {
 			gapimg_error_errno(s->err, errno,
@@ -182,11 +190,17 @@ static int add_entry(struct scan *s, struct strbuf *host, struct strbuf *img,
 		if (target == NULL)
 			return gapimg_error_set(s->err, GAPIMG_E_NOMEM, "out of memory");
 		n = readlink(host->buf, target, cap);
-		if (n < 0 || (size_t)n >= cap) {
-			int e = n < 0 ? errno : EAGAIN;
+		if (n < 0) {
 			free(target);
-			return gapimg_error_errno(s->err, e, "cannot read symlink %s",
+			return gapimg_error_errno(s->err, errno, "cannot read symlink %s",
 						  host->buf);
+		}
+		if ((size_t)n >= cap) {
+			free(target);
+			return gapimg_error_set(s->err, GAPIMG_E_IO, "symlink %s changed "
+						"while it was being read; make sure "
+						"nothing writes to the input during a "
+						"build", host->buf);
 		}
 		target[n] = '\0';
 		spec.type = GAPIMG_FT_SYMLINK;
@@ -218,8 +232,7 @@ static int add_entry(struct scan *s, struct strbuf *host, struct strbuf *img,
 		return -1;
 	if (copy_xattrs(s, host->buf, d->inode))
 		return -1;
-	if (s->progress != NULL && (++s->seen % 1024) == 0)
-		s->progress(s->seen, s->user);
+	s->report->entries++;
 	if (spec.type == GAPIMG_FT_DIR)
 		return scan_dir(s, host, img);
 	return 0;
@@ -305,18 +318,20 @@ out:
 }
 
 int gapimg_fstree_add_hostdir(struct gapimg_fstree *tree, const char *dir,
-			      unsigned flags, gapimg_scan_progress_fn progress,
-			      void *user, struct gapimg_error *err)
+			      unsigned flags, struct gapimg_hostdir_report *report,
+			      struct gapimg_error *err)
 {
+	struct gapimg_hostdir_report dummy;
 	struct scan s = {
-		.tree = tree, .flags = flags, .progress = progress,
-		.user = user, .err = err,
+		.tree = tree, .flags = flags, .report = report ? report : &dummy,
+		.err = err,
 	};
 	struct strbuf host = STRBUF_INIT, img = STRBUF_INIT;
 	struct stat st;
 	size_t i;
 	int ret = -1;
 
+	memset(s.report, 0, sizeof(*s.report));
 	if (stat(dir, &st) != 0) {
 		gapimg_error_errno(err, errno, "cannot read input directory %s", dir);
 		goto out;

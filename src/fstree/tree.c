@@ -272,7 +272,7 @@ static struct gapimg_inode *inode_from_spec(const struct gapimg_node_spec *spec)
  * "/"), creating missing parents when asked.  *name points into norm.
  */
 static struct gapimg_dentry *resolve_parent(struct gapimg_fstree *tree,
-					    const char *norm, int64_t mtime,
+					    const char *norm,
 					    const char *origin, unsigned flags,
 					    const char **name,
 					    struct gapimg_error *err)
@@ -291,7 +291,8 @@ static struct gapimg_dentry *resolve_parent(struct gapimg_fstree *tree,
 		child = child_find(dir, p, len, &pos);
 		if (child == NULL) {
 			struct gapimg_node_spec ds = {
-				.type = GAPIMG_FT_DIR, .mode = 0755, .mtime = mtime,
+				.type = GAPIMG_FT_DIR, .mode = 0755,
+				.mtime = GAPIMG_MTIME_UNKNOWN,
 			};
 			struct strbuf o = STRBUF_INIT;
 
@@ -368,7 +369,7 @@ static struct gapimg_dentry *place(struct gapimg_fstree *tree, const char *norm,
 	const char *name;
 	size_t pos;
 
-	dir = resolve_parent(tree, norm, inode->mtime, origin, flags, &name, err);
+	dir = resolve_parent(tree, norm, origin, flags, &name, err);
 	if (dir == NULL)
 		return NULL;
 	old = child_find(dir, name, strlen(name), &pos);

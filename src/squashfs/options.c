@@ -33,6 +33,7 @@ void gapimg_sqfs_opts_init(struct gapimg_sqfs_opts *opts)
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->comp = GAPIMG_COMP_ZSTD;
+	opts->level = GAPIMG_LEVEL_DEFAULT;
 	opts->block_size = GAPIMG_BLOCK_SIZE_DEFAULT;
 	opts->mtime = GAPIMG_MTIME_EPOCH;
 }
@@ -64,7 +65,7 @@ int gapimg_sqfs_parse_comp(const char *spec, struct gapimg_sqfs_opts *opts,
 		if (strlen(comps[i].name) != len || strncmp(spec, comps[i].name, len))
 			continue;
 		opts->comp = (enum gapimg_comp)i;
-		opts->level = 0;
+		opts->level = GAPIMG_LEVEL_DEFAULT;
 		if (colon == NULL)
 			return 0;
 		if (parse_uint(colon + 1, INT_MAX, &level) ||
@@ -117,7 +118,7 @@ int gapimg_sqfs_opts_check(const struct gapimg_sqfs_opts *opts,
 
 	if ((unsigned)opts->comp >= sizeof(comps) / sizeof(comps[0]))
 		return gapimg_error_set(err, GAPIMG_E_INVALID, "unknown compressor");
-	if (opts->level != 0 && (opts->level < comps[opts->comp].min ||
+	if (opts->level != GAPIMG_LEVEL_DEFAULT && (opts->level < comps[opts->comp].min ||
 				 opts->level > comps[opts->comp].max))
 		return gapimg_error_set(err, GAPIMG_E_INVALID,
 					"invalid compression level %d for %s: give "
@@ -133,10 +134,11 @@ int gapimg_sqfs_opts_check(const struct gapimg_sqfs_opts *opts,
 					"invalid epoch %lld: SquashFS stores times as "
 					"seconds from 0 to 4294967295",
 					(long long)opts->epoch);
-	if (opts->threads > 1024)
+	if (opts->threads > GAPIMG_THREADS_MAX)
 		return gapimg_error_set(err, GAPIMG_E_INVALID,
-					"invalid thread count %u: give 1 to 1024, or 0 "
-					"for one per CPU", opts->threads);
+					"invalid thread count %u: give 1 to %d, or 0 "
+					"for one per CPU", opts->threads,
+					GAPIMG_THREADS_MAX);
 	return 0;
 }
 

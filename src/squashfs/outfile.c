@@ -32,20 +32,31 @@
 static char temp_paths[MAX_TEMPS][4096];
 static volatile sig_atomic_t temp_used[MAX_TEMPS];
 
-static int temp_register(const char *path)
+/* Create the temporary file from template (mkostemp) and record it, with
+ * signals blocked so that no handler runs between the two. */
+static int temp_create(char *template, int *slot)
 {
-	int i;
+	sigset_t all, old;
+	int i, fd, e;
 
-	if (strlen(path) >= sizeof(temp_paths[0]))
-		return -1;
-	for (i = 0; i < MAX_TEMPS; i++) {
-		if (!temp_used[i]) {
-			strcpy(temp_paths[i], path);
-			temp_used[i] = 1;
-			return i;
+	*slot = -1;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	fd = mkostemp(template, O_CLOEXEC);
+	e = errno;
+	if (fd >= 0 && strlen(template) < sizeof(temp_paths[0])) {
+		for (i = 0; i < MAX_TEMPS; i++) {
+			if (!temp_used[i]) {
+				strcpy(temp_paths[i], template);
+				temp_used[i] = 1;
+				*slot = i;
+				break;
+			}
 		}
 	}
-	return -1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return fd;
 }
 
 static void temp_unregister(int slot)
@@ -164,9 +175,13 @@ struct outfile *outfile_create(const char *path, struct gapimg_error *err)
 	if (o->dir == NULL)
 		goto nomem;
 	if (stat(o->dir, &st) != 0) {
-		gapimg_error_errno(err, errno,
-				   "cannot write %s: output folder %s is not usable; "
-				   "create it first", path, o->dir);
+		if (errno == ENOENT)
+			gapimg_error_errno(err, errno, "cannot write %s: output "
+					   "folder %s does not exist; create it "
+					   "first", path, o->dir);
+		else
+			gapimg_error_errno(err, errno, "cannot write %s: output "
+					   "folder %s is not usable", path, o->dir);
 		goto fail;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -182,14 +197,13 @@ struct outfile *outfile_create(const char *path, struct gapimg_error *err)
 	}
 	if (strbuf_addf(&tmp, "%s/.%s.tmp-XXXXXX", o->dir, basename(bcopy)))
 		goto nomem;
-	o->fd = mkostemp(tmp.buf, O_CLOEXEC);
+	o->fd = temp_create(tmp.buf, &o->slot);
 	if (o->fd < 0) {
 		gapimg_error_errno(err, errno, "cannot create a temporary file in %s",
 				   o->dir);
 		goto fail;
 	}
 	o->tmp_path = strbuf_detach(&tmp);  /* allocated: never NULL */
-	o->slot = temp_register(o->tmp_path);
 	/* A fixed mode: the image must not depend on the caller's umask. */
 	if (fchmod(o->fd, 0644) != 0) {
 		gapimg_error_errno(err, errno, "cannot set the mode of %s", o->tmp_path);
@@ -247,15 +261,13 @@ int outfile_commit(struct outfile *o, struct gapimg_error *err)
 	o->committed = 1;
 	temp_unregister(o->slot);
 	o->slot = -1;
-	/* Make the rename itself durable. */
+	/* Make the rename itself durable.  The new image is in place by now,
+	 * so a failure here is not reported as a failed build (the image's
+	 * own bytes were fsynced above). */
 	dfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
-		int r = fsync(dfd);
-		int e = errno;
+		fsync(dfd);
 		close(dfd);
-		if (r != 0 && e != EINVAL)
-			return gapimg_error_errno(err, e, "cannot sync folder %s",
-						  o->dir);
 	}
 	return 0;
 }

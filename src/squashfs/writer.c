@@ -128,7 +128,8 @@ struct gapimg_sqfs_writer *gapimg_sqfs_writer_create(
 	ret = sqfs_compressor_config_init(&cfg, comp_id(opts->comp),
 					  opts->block_size, 0);
 	if (ret == 0) {
-		cfg.level = (sqfs_u32)(opts->level ? opts->level :
+		cfg.level = (sqfs_u32)(opts->level != GAPIMG_LEVEL_DEFAULT ?
+				       opts->level :
 				       gapimg_comp_default_level(opts->comp));
 		ret = sqfs_compressor_create(&cfg, &w->cmp);
 	}
@@ -369,6 +370,7 @@ struct layout {
 	sqfs_u64 *ref;                   /* [1..n]: inode reference */
 	sqfs_u32 *xattr;                 /* [1..n]: xattr index or ~0 */
 	uint32_t n;
+	size_t cap;                      /* entries in by_ino: ninodes + 1 */
 };
 
 /*
@@ -391,6 +393,8 @@ static int number_dir(struct layout *l, struct gapimg_dentry *dir)
 	for (i = 0; i < dir->nchildren; i++) {
 		struct gapimg_inode *in = dir->children[i]->inode;
 		if (in->ino == 0) {
+			if (l->n + 1 >= l->cap)
+				return -1;  /* more inodes than the tree counted */
 			in->ino = ++l->n;
 			l->by_ino[in->ino] = dir->children[i];
 		}
@@ -685,6 +689,24 @@ struct pending {
 	int count_only;
 };
 
+/* The first name in sorted order becomes each inode's first name, whatever
+ * order the names were added in: the file's data is stored there and its
+ * path decides fragment cuts. */
+static int reset_first(struct gapimg_dentry *d, void *user)
+{
+	(void)user;
+	d->inode->first = NULL;
+	return 0;
+}
+
+static int set_first(struct gapimg_dentry *d, void *user)
+{
+	(void)user;
+	if (d->inode->first == NULL)
+		d->inode->first = d;
+	return 0;
+}
+
 static int store_pending(struct gapimg_dentry *d, void *user)
 {
 	struct pending *p = user;
@@ -715,6 +737,9 @@ int gapimg_sqfs_writer_finish(struct gapimg_sqfs_writer *w,
 	if (tree->ninodes >= 0xFFFFFFFFu)
 		return gapimg_error_set(err, GAPIMG_E_UNSUPPORTED, "too many inodes");
 
+	gapimg_fstree_walk(tree, reset_first, NULL);
+	gapimg_fstree_walk(tree, set_first, NULL);
+
 	/* File contents in sorted tree order. */
 	w->progress.files_total = w->progress.files_done;
 	w->progress.bytes_total = w->progress.bytes_done;
@@ -737,10 +762,12 @@ int gapimg_sqfs_writer_finish(struct gapimg_sqfs_writer *w,
 		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
 		goto out;
 	}
+	l.cap = tree->ninodes + 1;
 	gapimg_fstree_walk(tree, clear_ino, NULL);
-	number_dir(&l, tree->root);
-	tree->root->inode->ino = ++l.n;
-	l.by_ino[l.n] = tree->root;
+	if (number_dir(&l, tree->root) == 0) {
+		tree->root->inode->ino = ++l.n;
+		l.by_ino[l.n] = tree->root;
+	}
 	if (l.n != tree->ninodes) {
 		gapimg_error_set(err, GAPIMG_E_INTERNAL,
 				 "inode count mismatch (%u numbered, %zu in the tree)",

@@ -46,13 +46,14 @@ case_pack_usage_errors() {
 	usage_case "give exactly one directory to pack" pack "$WORK/in" "$WORK/in" -o "$WORK/x.sqfs"
 	usage_case "unknown option --frob" pack --frob "$WORK/in" -o "$WORK/x.sqfs"
 	usage_case "option -o needs a value" pack "$WORK/in" -o
+	usage_case "unknown option -z" pack -qz "$WORK/in" -o "$WORK/x.sqfs"
 	usage_case "unknown compressor \"lz4\": use zstd, xz or gzip, optionally with a level (zstd:19)" \
 		pack --comp lz4 "$WORK/in" -o "$WORK/x.sqfs"
 	usage_case "invalid compression level \"23\" for zstd: give a whole number from 1 to 22" \
 		pack --comp zstd:23 "$WORK/in" -o "$WORK/x.sqfs"
 	usage_case "invalid block size \"3000\": give a power of two from 4K to 1M (4096, 128K, 1M)" \
 		pack --block-size 3000 "$WORK/in" -o "$WORK/x.sqfs"
-	usage_case "--threads 0: give a whole number from 1 to 1024" \
+	usage_case "--threads 0: give a whole number from 1 to 64" \
 		pack --threads 0 "$WORK/in" -o "$WORK/x.sqfs"
 	usage_case "--epoch=yesterday is not a time: give whole seconds since 1970-01-01 UTC, from 0 to 4294967295" \
 		pack --epoch yesterday "$WORK/in" -o "$WORK/x.sqfs"
@@ -77,6 +78,9 @@ sha256 $(sha "$WORK/s.sqfs")" "$(cat "$WORK/sum")"
   \"level\": 9,
   \"sha256\": \"$(sha "$WORK/s.sqfs")\"
 }" "$(cat "$WORK/sum")"
+	# Level 0 is a level (xz's fastest), not "the default".
+	"$GAPIMG" pack --epoch 0 --comp xz:0 "$WORK/in" -o "$WORK/s.sqfs" >"$WORK/sum"
+	head -n 1 "$WORK/sum" | grep -q ', xz:0, block size 131072, epoch 0$'
 	# Not a terminal: no progress line, nothing on stderr.
 	"$GAPIMG" pack "$WORK/in" -o "$WORK/s.sqfs" >/dev/null 2>"$WORK/e"
 	[ ! -s "$WORK/e" ]

@@ -56,7 +56,7 @@ case_output_folder_missing() {
 	local st
 	st=$(run_status "$GAPIMG" pack -q "$WORK/in" -o "$WORK/nowhere/img.sqfs")
 	expect_eq 1 "$st" "exit status"
-	expect_eq "gapimg pack: error: cannot write $WORK/nowhere/img.sqfs: output folder $WORK/nowhere is not usable; create it first: No such file or directory" \
+	expect_eq "gapimg pack: error: cannot write $WORK/nowhere/img.sqfs: output folder $WORK/nowhere does not exist; create it first: No such file or directory" \
 		"$(cat "$WORK/.stderr")"
 	[ ! -e "$WORK/nowhere" ]
 }

@@ -148,8 +148,24 @@ case_every_flipped_byte_is_caught_or_harmless() {
 	done
 }
 
+case_host_xattrs_left_out() {
+	is_root || skip_case "needs root to set a trusted.* attribute"
+	cp -a "$WORK/in" "$WORK/tr"
+	setfattr -n trusted.host -v local "$WORK/tr/l" -h 2>/dev/null ||
+		setfattr -n trusted.host -v local "$WORK/tr/d/f"
+	local who
+	who=$(getfattr -h -n trusted.host "$WORK/tr/l" >/dev/null 2>&1 && echo l || echo d/f)
+	"$GAPIMG" pack --epoch 0 "$WORK/tr" -o "$WORK/tr.sqfs" >/dev/null 2>"$WORK/note"
+	expect_eq "gapimg pack: note: left out 1 extended attribute that depend on the host (the first: trusted.host of $WORK/tr/$who); --all-xattrs keeps them" \
+		"$(cat "$WORK/note")"
+	! "$GAPIMG" ls "$WORK/tr.sqfs" | grep -q trusted
+	"$GAPIMG" pack -q --all-xattrs --epoch 0 "$WORK/tr" -o "$WORK/tr.sqfs"
+	"$GAPIMG" ls "$WORK/tr.sqfs" | grep -q '^  xattr trusted.host="local"$'
+}
+
 test_case "text listing: hard links, xattrs, symlinks, escaped names" case_text
 test_case "JSON listing is complete and sorted" case_json
+test_case "host-dependent xattrs are left out unless asked, with a note" case_host_xattrs_left_out
 test_case "a file that is not an image is refused" case_not_an_image
 test_case "a truncated image is refused" case_truncated_image
 test_case "corrupted bytes never crash the reader" case_every_flipped_byte_is_caught_or_harmless

@@ -297,6 +297,86 @@ static void test_identical_content_stored_once(void **state)
 	gapimg_fstree_free(t);
 }
 
+/* The same final tree built in two orders: the names of a hard link added
+ * the other way round (with /x/m between them), and the implicit parent
+ * /p/q made by a different
+ * child (y has mtime 100, z 200). */
+static struct gapimg_fstree *link_tree(int order)
+{
+	struct gapimg_fstree *t = gapimg_fstree_new(NULL);
+	struct gapimg_error err;
+	const char *first = order ? "/x/z" : "/x/a", *second = order ? "/x/a" : "/x/z";
+	struct gapimg_node_spec s = { .type = GAPIMG_FT_REG, .mode = 0644, .size = 5000 };
+	int i;
+
+	fill(big, 5000, 9);
+	for (i = 0; i < 2; i++) {
+		int z = (i == 0) == (order == 1);
+
+		s.mtime = z ? 200 : 100;
+		s.src = gapimg_source_memory(big, 5000, "test", &err);
+		assert_non_null(gapimg_fstree_add(t, z ? "/p/q/z" : "/p/q/y", &s, "test",
+						  GAPIMG_ADD_PARENTS, &err));
+	}
+	s.src = gapimg_source_memory("linked", 6, "test", &err);
+	s.size = 6;
+	s.mtime = 100;
+	assert_non_null(gapimg_fstree_add(t, first, &s, "test", GAPIMG_ADD_PARENTS, &err));
+	assert_non_null(gapimg_fstree_add_hardlink(t, second, first, "test", 0, &err));
+	/* Between the two names: where the linked data goes shows. */
+	s.src = gapimg_source_memory("middle", 6, "test", &err);
+	assert_non_null(gapimg_fstree_add(t, "/x/m", &s, "test", 0, &err));
+	return t;
+}
+
+static void test_order_of_names_does_not_matter(void **state)
+{
+	char a[GAPIMG_SHA256_HEX], b[GAPIMG_SHA256_HEX];
+	struct gapimg_sqfs_opts o;
+	struct gapimg_error err;
+	struct gapimg_fstree *t;
+	int order, policy;
+
+	(void)state;
+	for (policy = 0; policy < 2; policy++) {
+		gapimg_sqfs_opts_init(&o);
+		o.mtime = policy ? GAPIMG_MTIME_CLAMP : GAPIMG_MTIME_EPOCH;
+		o.epoch = 1000;
+		for (order = 0; order < 2; order++) {
+			t = link_tree(order);
+			assert_int_equal(gapimg_sqfs_write_tree(t, tmp("order.sqfs"), &o,
+								NULL, NULL, NULL, &err), 0);
+			gapimg_fstree_free(t);
+			file_sha(tmp("order.sqfs"), order ? b : a);
+		}
+		assert_string_equal(a, b);
+	}
+}
+
+static void test_implicit_parents_get_the_epoch(void **state)
+{
+	struct gapimg_fstree *t = link_tree(0), *back;
+	struct gapimg_sqfs_opts o;
+	struct gapimg_error err;
+
+	(void)state;
+	gapimg_sqfs_opts_init(&o);
+	o.mtime = GAPIMG_MTIME_CLAMP;
+	o.epoch = 1000;
+	assert_int_equal(gapimg_sqfs_write_tree(t, tmp("implicit.sqfs"), &o, NULL,
+						NULL, NULL, &err), 0);
+	gapimg_fstree_free(t);
+	assert_int_equal(gapimg_sqfs_read_tree(tmp("implicit.sqfs"), &back, NULL, &err), 0);
+	assert_int_equal(gapimg_fstree_lookup(back, "/p/q")->inode->mtime, 1000);
+	assert_int_equal(gapimg_fstree_lookup(back, "/p/q/y")->inode->mtime, 100);
+	assert_int_equal(gapimg_fstree_lookup(back, "/p/q/z")->inode->mtime, 200);
+	assert_int_equal(gapimg_fstree_lookup(back, "/x/a")->inode->mtime, 100);
+	/* /x/a is the first name in sorted order in both trees. */
+	assert_ptr_equal(gapimg_fstree_lookup(back, "/x/z")->inode->first,
+			 gapimg_fstree_lookup(back, "/x/a"));
+	gapimg_fstree_free(back);
+}
+
 static int count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -484,6 +564,8 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_same_bytes),
 		cmocka_unit_test(test_identical_content_stored_once),
+		cmocka_unit_test(test_order_of_names_does_not_matter),
+		cmocka_unit_test(test_implicit_parents_get_the_epoch),
 		cmocka_unit_test(test_failure_leaves_old_image),
 		cmocka_unit_test(test_fragment_policy_limits_damage),
 	};
