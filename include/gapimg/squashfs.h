@@ -86,7 +86,11 @@ void gapimg_sqfs_writer_set_progress(struct gapimg_sqfs_writer *w,
 
 /* Store the content of one regular file now, reading its source to the
  * end.  Streaming stages call this while they read an archive; files not
- * stored this way are stored by finish, in sorted tree order. */
+ * stored this way are stored by finish, in sorted tree order.  Data lands
+ * in the order of these calls and a file's path (its first name at the
+ * time of the call) decides fragment cuts, so a streaming caller must
+ * make both deterministic (packages in a fixed order, archive order
+ * within a package, hard links added after their targets). */
 int gapimg_sqfs_writer_add_data(struct gapimg_sqfs_writer *w,
 				struct gapimg_inode *inode,
 				struct gapimg_error *err);
