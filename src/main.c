@@ -47,11 +47,26 @@ static void put_safe(const char *s, FILE *out)
 	}
 }
 
+/* "gapimg CMD: KIND: MESSAGE" on standard error, escaped. */
+static void print_message(const char *cmd, const char *kind, const char *msg)
+{
+	fprintf(stderr, "gapimg %s: %s: ", cmd, kind);
+	put_safe(msg, stderr);
+	fputc('\n', stderr);
+}
+
+static void vprint_message(const char *cmd, const char *kind, const char *fmt,
+			   va_list ap)
+{
+	char msg[4096];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	print_message(cmd, kind, msg);
+}
+
 int cmd_report(const char *cmd, const struct gapimg_error *err)
 {
-	fprintf(stderr, "gapimg %s: error: ", cmd);
-	put_safe(err->msg[0] ? err->msg : "unknown error", stderr);
-	fputc('\n', stderr);
+	print_message(cmd, "error", err->msg[0] ? err->msg : "unknown error");
 	switch (err->code) {
 	case GAPIMG_E_INVALID:
 		return EXIT_USAGE;
@@ -62,28 +77,21 @@ int cmd_report(const char *cmd, const struct gapimg_error *err)
 
 void cmd_note(const char *cmd, const char *fmt, ...)
 {
-	char msg[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vprint_message(cmd, "note", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "gapimg %s: note: ", cmd);
-	put_safe(msg, stderr);
-	fputc('\n', stderr);
 }
 
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
-	char msg[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vprint_message(cmd, "error", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "gapimg %s: error: ", cmd);
-	put_safe(msg, stderr);
-	fprintf(stderr, "\nRun 'gapimg %s --help' for usage.\n", cmd);
+	fprintf(stderr, "Run 'gapimg %s --help' for usage.\n", cmd);
 	return EXIT_USAGE;
 }
 
