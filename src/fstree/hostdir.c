@@ -2,6 +2,7 @@
 #include "gapimg/hostdir.h"
 #include "gapimg/path.h"
 #include "gapimg/strbuf.h"
+#include "util/bytemap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,51 +16,19 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-/* (device, inode) of host files with several names -> first image path. */
-struct link_entry {
-	dev_t dev;
-	ino_t ino;
-	char *path;
+/* Key of the hard-link map: which host file. */
+struct host_id {
+	uint64_t dev;
+	uint64_t ino;
 };
 
 struct scan {
 	struct gapimg_fstree *tree;
 	unsigned flags;
-	struct link_entry *links;
-	size_t nlinks, links_cap;   /* open addressing, cap a power of two */
+	struct bytemap links;   /* host_id -> char *: first image path */
 	struct gapimg_hostdir_report *report;
 	struct gapimg_error *err;
 };
-
-static size_t link_slot(const struct scan *s, dev_t dev, ino_t ino)
-{
-	uint64_t h = (uint64_t)ino * 0x9e3779b97f4a7c15ULL ^ (uint64_t)dev;
-	size_t i = (size_t)(h ^ (h >> 29)) & (s->links_cap - 1);
-
-	while (s->links[i].path != NULL &&
-	       !(s->links[i].dev == dev && s->links[i].ino == ino))
-		i = (i + 1) & (s->links_cap - 1);
-	return i;
-}
-
-static int link_grow(struct scan *s)
-{
-	struct link_entry *old = s->links;
-	size_t i, oldcap = s->links_cap;
-
-	s->links_cap = oldcap ? oldcap * 2 : 64;
-	s->links = calloc(s->links_cap, sizeof(*s->links));
-	if (s->links == NULL) {
-		s->links = old;
-		s->links_cap = oldcap;
-		return -1;
-	}
-	for (i = 0; i < oldcap; i++)
-		if (old[i].path != NULL)
-			s->links[link_slot(s, old[i].dev, old[i].ino)] = old[i];
-	free(old);
-	return 0;
-}
 
 static int copy_xattrs(struct scan *s, const char *host, struct gapimg_inode *inode)
 {
@@ -152,23 +121,21 @@ static int add_entry(struct scan *s, struct strbuf *host, struct strbuf *img,
 	}
 
 	if (S_ISREG(st->st_mode) && st->st_nlink > 1) {
-		size_t slot;
+		struct host_id id = { st->st_dev, st->st_ino };
+		char **first;
+		int created;
 
-		if (s->nlinks * 2 >= s->links_cap && link_grow(s))
+		first = bytemap_put(&s->links, &id, &created);
+		if (first == NULL)
 			return gapimg_error_set(s->err, GAPIMG_E_NOMEM, "out of memory");
-		slot = link_slot(s, st->st_dev, st->st_ino);
-		if (s->links[slot].path != NULL) {
-			d = gapimg_fstree_add_hardlink(s->tree, img->buf,
-						       s->links[slot].path,
+		if (!created) {
+			d = gapimg_fstree_add_hardlink(s->tree, img->buf, *first,
 						       host->buf, 0, s->err);
 			return d ? 0 : -1;
 		}
-		s->links[slot].dev = st->st_dev;
-		s->links[slot].ino = st->st_ino;
-		s->links[slot].path = strdup(img->buf);
-		if (s->links[slot].path == NULL)
+		*first = strdup(img->buf);
+		if (*first == NULL)
 			return gapimg_error_set(s->err, GAPIMG_E_NOMEM, "out of memory");
-		s->nlinks++;
 	}
 
 	switch (st->st_mode & S_IFMT) {
@@ -332,6 +299,7 @@ int gapimg_fstree_add_hostdir(struct gapimg_fstree *tree, const char *dir,
 	int ret = -1;
 
 	memset(s.report, 0, sizeof(*s.report));
+	bytemap_init(&s.links, sizeof(struct host_id), sizeof(char *));
 	if (stat(dir, &st) != 0) {
 		gapimg_error_errno(err, errno, "cannot read input directory %s", dir);
 		goto out;
@@ -349,9 +317,12 @@ int gapimg_fstree_add_hostdir(struct gapimg_fstree *tree, const char *dir,
 	/* The root takes the input directory's own attributes. */
 	ret = add_entry(&s, &host, &img, &st);
 out:
-	for (i = 0; i < s.links_cap; i++)
-		free(s.links[i].path);
-	free(s.links);
+	for (i = 0; i < s.links.cap; i++) {
+		char **first = bytemap_value_at(&s.links, i);
+		if (first != NULL)
+			free(*first);
+	}
+	bytemap_free(&s.links);
 	strbuf_release(&host);
 	strbuf_release(&img);
 	return ret;

@@ -24,6 +24,7 @@
 #include <sqfs/error.h>
 
 #include "gapimg/sha256.h"
+#include "util/bytemap.h"
 
 /* A cut after 1 in 2^CUT_BITS tails, once the block is MIN_FILL_EIGHTHS/8
  * full (overridable only to measure alternatives: see the benchmark). */
@@ -34,12 +35,15 @@
 #define MIN_FILL_EIGHTHS 7
 #endif
 
-struct tail_entry {
+/* Key and value of the tail map. */
+struct tail_key {
 	uint8_t sha[GAPIMG_SHA256_LEN];
 	uint32_t size;
+};
+
+struct tail_loc {
 	uint32_t index;
 	uint32_t offset;
-	int used;
 };
 
 struct frag_packer {
@@ -52,8 +56,7 @@ struct frag_packer {
 	uint32_t fill;
 	uint32_t index;
 	int open;
-	struct tail_entry *ht;
-	size_t ht_cap, ht_used;
+	struct bytemap tails_seen;   /* tail_key -> tail_loc */
 	uint64_t tails, stored, blocks;
 };
 
@@ -107,6 +110,7 @@ struct frag_packer *frag_packer_create(sqfs_block_writer_t *real,
 	fp->real = real;
 	fp->tbl = tbl;
 	fp->block_size = block_size;
+	bytemap_init(&fp->tails_seen, sizeof(struct tail_key), sizeof(struct tail_loc));
 	return fp;
 }
 
@@ -119,39 +123,6 @@ void frag_packer_set_processor(struct frag_packer *fp,
 			       sqfs_block_processor_t *proc)
 {
 	fp->proc = proc;
-}
-
-static size_t tail_slot(const struct frag_packer *fp, const uint8_t *sha,
-			uint32_t size)
-{
-	size_t i;
-
-	memcpy(&i, sha, sizeof(i));
-	i &= fp->ht_cap - 1;
-	while (fp->ht[i].used &&
-	       !(fp->ht[i].size == size &&
-		 memcmp(fp->ht[i].sha, sha, GAPIMG_SHA256_LEN) == 0))
-		i = (i + 1) & (fp->ht_cap - 1);
-	return i;
-}
-
-static int tail_grow(struct frag_packer *fp)
-{
-	struct tail_entry *old = fp->ht;
-	size_t i, oldcap = fp->ht_cap;
-
-	fp->ht_cap = oldcap ? oldcap * 2 : 1024;
-	fp->ht = calloc(fp->ht_cap, sizeof(*fp->ht));
-	if (fp->ht == NULL) {
-		fp->ht = old;
-		fp->ht_cap = oldcap;
-		return SQFS_ERROR_ALLOC;
-	}
-	for (i = 0; i < oldcap; i++)
-		if (old[i].used)
-			fp->ht[tail_slot(fp, old[i].sha, old[i].size)] = old[i];
-	free(old);
-	return 0;
 }
 
 int frag_packer_flush(struct frag_packer *fp)
@@ -177,21 +148,23 @@ int frag_packer_flush(struct frag_packer *fp)
 int frag_packer_add(struct frag_packer *fp, const void *data, uint32_t size,
 		    uint64_t cut_key, uint32_t *index, uint32_t *offset)
 {
-	uint8_t sha[GAPIMG_SHA256_LEN];
-	size_t slot;
-	int ret;
+	struct tail_key key;
+	struct tail_loc *loc;
+	int ret, created;
 
 	if (size == 0 || size >= fp->block_size)
 		return SQFS_ERROR_ARG_INVALID;
 	fp->tails++;
-	if (gapimg_sha256(data, size, sha))
+	memset(&key, 0, sizeof(key));
+	key.size = size;
+	if (gapimg_sha256(data, size, key.sha))
 		return SQFS_ERROR_INTERNAL;
-	if (fp->ht_used * 2 >= fp->ht_cap && (ret = tail_grow(fp)) != 0)
-		return ret;
-	slot = tail_slot(fp, sha, size);
-	if (fp->ht[slot].used) {
-		*index = fp->ht[slot].index;
-		*offset = fp->ht[slot].offset;
+	loc = bytemap_put(&fp->tails_seen, &key, &created);
+	if (loc == NULL)
+		return SQFS_ERROR_ALLOC;
+	if (!created) {
+		*index = loc->index;
+		*offset = loc->offset;
 		return 0;
 	}
 
@@ -210,12 +183,8 @@ int frag_packer_add(struct frag_packer *fp, const void *data, uint32_t size,
 	fp->fill += size;
 	fp->stored++;
 
-	memcpy(fp->ht[slot].sha, sha, sizeof(sha));
-	fp->ht[slot].size = size;
-	fp->ht[slot].index = *index;
-	fp->ht[slot].offset = *offset;
-	fp->ht[slot].used = 1;
-	fp->ht_used++;
+	loc->index = *index;
+	loc->offset = *offset;
 
 	if (fp->fill >= fp->block_size / 8 * MIN_FILL_EIGHTHS &&
 	    (cut_key & ((1u << CUT_BITS) - 1)) == 0)
@@ -236,6 +205,6 @@ void frag_packer_destroy(struct frag_packer *fp)
 	if (fp == NULL)
 		return;
 	free(fp->block);
-	free(fp->ht);
+	bytemap_free(&fp->tails_seen);
 	free(fp);
 }
