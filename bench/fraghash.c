@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Print the SHA-256 of every fragment block of an image, raw bytes as
  * stored, one per line. Used by bench/fragments.sh only. */
 #include <stdio.h>

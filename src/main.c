@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gapimg COMMAND [options]: dispatch, shared reporting, --version. */
 #include <errno.h>
 #include <signal.h>

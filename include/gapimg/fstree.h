@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The image tree: what goes into a root filesystem image, in memory.
  *

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Image paths.  Everything that names a place in an image goes through
  * gapimg_path_normalise first, whatever its origin (a host directory, a

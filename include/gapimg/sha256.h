@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* SHA-256 through OpenSSL 3, with a streaming context. */
 #ifndef GAPIMG_SHA256_H
 #define GAPIMG_SHA256_H

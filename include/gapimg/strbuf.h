@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A growing, always NUL-terminated byte string, so that no module
  * hand-rolls its own realloc loop.  Functions that allocate return 0, or -1

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the commands share: entry points, exit statuses, reporting. */
 #ifndef GAPIMG_CMD_H
 #define GAPIMG_CMD_H

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gapimg ls IMAGE: every entry of an image, one per line, in sorted path
  * order; the format is described in docs/cli.md and kept stable so that

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gapimg pack DIR -o IMAGE: a host directory into a deterministic image. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One self-overwriting line on standard error while long work runs; only
  * on a terminal and not with --quiet.  It reads the monotonic clock to

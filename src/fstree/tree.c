@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gapimg/fstree.h"
 #include "gapimg/path.h"
 #include "gapimg/strbuf.h"

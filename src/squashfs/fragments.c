@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Tail-end packing: our own, so that we decide where fragment blocks end.
  *

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Pieces of the SquashFS writer that are private to src/squashfs/. */
 #ifndef GAPIMG_SQUASHFS_INTERNAL_H
 #define GAPIMG_SQUASHFS_INTERNAL_H

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The image file being written: a temporary file in the target's folder,
  * so that the final rename is atomic, fsynced before it is renamed, and

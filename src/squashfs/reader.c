@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reading an image's directory tree into a gapimg_fstree.  Images are
  * untrusted input, so the walk is ours, not libsquashfs's

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The SquashFS writer.  The call sequence follows libsquashfs 1.2's public
  * API (../shared/notes/squashfs.md, section 1); the layout rules the

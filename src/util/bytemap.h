@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A hash map from fixed-size byte keys to fixed-size values (open
  * addressing, grows at half full).  Used for hard-link detection (device

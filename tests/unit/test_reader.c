@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reader on hostile images, built here with libsquashfs's low-level
  * API so that they contain what gapimg's writer never writes.

@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The SquashFS writer on trees built in memory: round trips through the
  * reader, byte-identical output whatever the thread count, insertion order
