@@ -1,5 +1,6 @@
 /* gapimg pack DIR -o IMAGE: a host directory into a deterministic image. */
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,29 @@ static int print_summary(const char *image, const struct gapimg_sqfs_opts *o,
 	return EXIT_OK;
 }
 
+/* An image written inside the tree it packs would be packed into its own
+ * next build (and is read while the tree is scanned): refuse it. */
+static int output_inside_input(const char *dir, const char *output)
+{
+	char *in = realpath(dir, NULL), *copy = strdup(output), *parent;
+	char *out_dir = NULL;
+	size_t n;
+	int inside = 0;
+
+	if (in != NULL && copy != NULL) {
+		parent = dirname(copy);
+		out_dir = realpath(parent, NULL);
+		n = strlen(in);
+		if (out_dir != NULL && strncmp(out_dir, in, n) == 0 &&
+		    (out_dir[n] == '\0' || out_dir[n] == '/' || n == 1))
+			inside = 1;
+	}
+	free(in);
+	free(copy);
+	free(out_dir);
+	return inside;
+}
+
 int cmd_pack(int argc, char **argv)
 {
 	const char *output = NULL, *epoch = NULL;
@@ -158,6 +182,10 @@ int cmd_pack(int argc, char **argv)
 		return cmd_usage_error("pack", "give the image to write with -o IMAGE");
 	if ((status = cmd_epoch("pack", epoch, &opts.epoch)) != 0)
 		return status;
+	if (output_inside_input(argv[optind], output))
+		return cmd_usage_error("pack", "the image %s would be inside the "
+				       "directory it packs (%s); write it "
+				       "elsewhere", output, argv[optind]);
 
 	tree = gapimg_fstree_new(&err);
 	if (tree == NULL ||

@@ -57,6 +57,8 @@ case_pack_usage_errors() {
 		pack --threads 0 "$WORK/in" -o "$WORK/x.sqfs"
 	usage_case "--epoch=yesterday is not a time: give whole seconds since 1970-01-01 UTC, from 0 to 4294967295" \
 		pack --epoch yesterday "$WORK/in" -o "$WORK/x.sqfs"
+	usage_case "the image $WORK/in/x.sqfs would be inside the directory it packs ($WORK/in); write it elsewhere" \
+		pack "$WORK/in" -o "$WORK/in/x.sqfs"
 	SOURCE_DATE_EPOCH=-5 usage_case "SOURCE_DATE_EPOCH=-5 is not a time: give whole seconds since 1970-01-01 UTC, from 0 to 4294967295" \
 		pack "$WORK/in" -o "$WORK/x.sqfs"
 	[ ! -e "$WORK/x.sqfs" ]
