@@ -50,7 +50,9 @@ struct gapimg_inode {
 	uint32_t nlink;     /* names pointing here (hard links) */
 	size_t nxattrs;
 	struct gapimg_xattr *xattrs;   /* sorted by key */
-	struct gapimg_dentry *first;   /* the first name given to the inode */
+	/* One of the inode's names: the first one added, until
+	 * gapimg_fstree_sort_first_names makes it the first in walk order. */
+	struct gapimg_dentry *first;
 	union {
 		struct {
 			uint64_t size;
@@ -150,6 +152,12 @@ char *gapimg_dentry_path(const struct gapimg_dentry *d);
 typedef int (*gapimg_walk_fn)(struct gapimg_dentry *d, void *user);
 int gapimg_fstree_walk(struct gapimg_fstree *tree, gapimg_walk_fn fn,
 		       void *user);
+
+/* Make each inode's first name the first of its names in walk order, so
+ * that whatever uses it (where a hard-linked file's data is stored, which
+ * name a listing shows as the link target) does not depend on the order
+ * the names were added in. */
+void gapimg_fstree_sort_first_names(struct gapimg_fstree *tree);
 
 const char *gapimg_ftype_name(enum gapimg_ftype type);
 

@@ -31,7 +31,6 @@ enum gapimg_hostdir_flags {
  * dropping them would change who may read a file.
  */
 struct gapimg_hostdir_report {
-	size_t entries;
 	size_t xattrs_skipped;
 	char example[512];   /* "security.selinux of /etc/passwd" */
 };

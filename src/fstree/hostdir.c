@@ -198,7 +198,6 @@ static int add_entry(struct scan *s, struct strbuf *host, struct strbuf *img,
 		return -1;
 	if (copy_xattrs(s, host->buf, d->inode))
 		return -1;
-	s->report->entries++;
 	if (spec.type == GAPIMG_FT_DIR)
 		return scan_dir(s, host, img);
 	return 0;

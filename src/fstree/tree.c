@@ -662,3 +662,24 @@ int gapimg_fstree_walk(struct gapimg_fstree *tree, gapimg_walk_fn fn,
 {
 	return walk(tree->root, fn, user);
 }
+
+static int clear_first(struct gapimg_dentry *d, void *user)
+{
+	(void)user;
+	d->inode->first = NULL;
+	return 0;
+}
+
+static int take_first(struct gapimg_dentry *d, void *user)
+{
+	(void)user;
+	if (d->inode->first == NULL)
+		d->inode->first = d;
+	return 0;
+}
+
+void gapimg_fstree_sort_first_names(struct gapimg_fstree *tree)
+{
+	walk(tree->root, clear_first, NULL);
+	walk(tree->root, take_first, NULL);
+}

@@ -478,6 +478,9 @@ int gapimg_sqfs_read_tree(const char *path, struct gapimg_fstree **out,
 	}
 	if (add_inode(&r, root, "") == NULL || walk_dir(&r, root, &p, 1))
 		goto out;
+	/* An image's directories need not be sorted: list hard links
+	 * against the first name in sorted order, as for our own images. */
+	gapimg_fstree_sort_first_names(r.tree);
 	if (info != NULL) {
 		info->block_size = super.block_size;
 		info->compression = comp_text(super.compression_id);

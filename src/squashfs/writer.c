@@ -688,24 +688,6 @@ struct pending {
 	int count_only;
 };
 
-/* The first name in sorted order becomes each inode's first name, whatever
- * order the names were added in: the file's data is stored there and its
- * path decides fragment cuts. */
-static int reset_first(struct gapimg_dentry *d, void *user)
-{
-	(void)user;
-	d->inode->first = NULL;
-	return 0;
-}
-
-static int set_first(struct gapimg_dentry *d, void *user)
-{
-	(void)user;
-	if (d->inode->first == NULL)
-		d->inode->first = d;
-	return 0;
-}
-
 static int store_pending(struct gapimg_dentry *d, void *user)
 {
 	struct pending *p = user;
@@ -736,8 +718,9 @@ int gapimg_sqfs_writer_finish(struct gapimg_sqfs_writer *w,
 	if (tree->ninodes >= 0xFFFFFFFFu)
 		return gapimg_error_set(err, GAPIMG_E_UNSUPPORTED, "too many inodes");
 
-	gapimg_fstree_walk(tree, reset_first, NULL);
-	gapimg_fstree_walk(tree, set_first, NULL);
+	/* A file's data is stored at its first name and that path decides
+	 * fragment cuts: it must not depend on the order names were added. */
+	gapimg_fstree_sort_first_names(tree);
 
 	/* File contents in sorted tree order. */
 	w->progress.files_total = w->progress.files_done;
