@@ -1,0 +1,181 @@
+/*
+ * The compiler's entry points: lexer and parser (with includes), semantic
+ * checks, then the digest.  Nothing is half-done: the plan is returned
+ * only when the recipe has no errors.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void release(struct rcompiler *rc)
+{
+	size_t i;
+
+	for (i = 0; i < rc->nsources; i++) {
+		struct rsource *s = rc->sources[i];
+		free(s->dir);
+		free(s->rel_dir);
+		free(s->real);
+		free(s->owned);
+		free(s);
+	}
+	free(rc->sources);
+	free(rc->stack);
+	for (i = 0; i < rc->nstmts; i++)
+		rc_tokens_free(rc->stmts[i].toks, rc->stmts[i].ntoks);
+	free(rc->stmts);
+	for (i = 0; i < rc->nrefs; i++)
+		free(rc->refs[i].id);
+	free(rc->refs);
+}
+
+static struct gapimg_plan *new_plan(void)
+{
+	struct gapimg_plan *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->format = GAPIMG_PLAN_FORMAT;
+		p->level = -1;
+	}
+	return p;
+}
+
+/* The folder of the main recipe, absolute: what relative paths in the plan
+ * are relative to. */
+static char *base_dir_of(const char *path)
+{
+	char *real = realpath(path, NULL), *slash;
+
+	if (real == NULL)
+		return NULL;
+	slash = strrchr(real, '/');
+	if (slash == real)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	return real;
+}
+
+struct diag_key {
+	size_t file, seq;
+	uint32_t line, col;
+	struct gapimg_diag diag;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct diag_key *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static size_t file_index(const struct gapimg_diags *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfiles; i++)
+		if (d->files[i] == name)
+			return i;
+	return d->nfiles;
+}
+
+/* Diagnostics come out in the order the recipe is read, not the order the
+ * checks ran: by file (as read), line and column, each note staying with
+ * the error before it.  Problems with a whole file (line 0) come last. */
+static void sort_diags(struct gapimg_diags *d)
+{
+	struct diag_key *keys, parent = { 0, 0, 0, 0, { 0 } };
+	size_t i;
+
+	if (d->n < 2 || (keys = calloc(d->n, sizeof(*keys))) == NULL)
+		return;   /* unsorted is still correct */
+	for (i = 0; i < d->n; i++) {
+		if (d->v[i].level != GAPIMG_DIAG_NOTE || i == 0) {
+			parent.file = file_index(d, d->v[i].span.file);
+			parent.line = d->v[i].span.line ? d->v[i].span.line : UINT32_MAX;
+			parent.col = d->v[i].span.col;
+		}
+		keys[i] = parent;
+		keys[i].seq = i;
+		keys[i].diag = d->v[i];
+	}
+	qsort(keys, d->n, sizeof(*keys), cmp_key);
+	for (i = 0; i < d->n; i++)
+		d->v[i] = keys[i].diag;
+	free(keys);
+}
+
+static struct gapimg_plan *finish(struct rcompiler *rc)
+{
+	struct gapimg_plan *plan = rc->plan;
+
+	/* Check what parsed even after errors: one run shows every problem. */
+	if (!rc->nomem && rc_check(rc) < 0)
+		rc->nomem = 1;
+	if (!rc->nomem && rc->diags->errors == 0 && rc_plan_digest(plan, rc->err) < 0)
+		rc->nomem = 1;
+	release(rc);
+	sort_diags(rc->diags);
+	if (rc->nomem || rc->diags->errors) {
+		gapimg_plan_free(plan);
+		return NULL;
+	}
+	return plan;
+}
+
+struct gapimg_plan *gapimg_recipe_compile(const char *path, unsigned flags,
+					  struct gapimg_diags *diags,
+					  struct gapimg_error *err)
+{
+	struct rcompiler rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.flags = flags;
+	rc.diags = diags;
+	rc.err = err;
+	if ((rc.plan = new_plan()) == NULL || (rc.plan->recipe = strdup(path)) == NULL) {
+		gapimg_plan_free(rc.plan);
+		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (rc_parse_file(&rc, path, NULL, NULL) < 0)
+		rc.nomem = 1;
+	if (rc.nsources == 0 || rc.sources[0]->data == NULL) {
+		release(&rc);         /* the recipe itself could not be read */
+		gapimg_plan_free(rc.plan);
+		return NULL;
+	}
+	if (!(flags & GAPIMG_COMPILE_NO_FILES) && (rc.plan->base_dir = base_dir_of(path)) == NULL)
+		rc.nomem = 1;
+	return finish(&rc);
+}
+
+struct gapimg_plan *gapimg_recipe_compile_buffer(const char *name, const char *data,
+						 size_t len, unsigned flags,
+						 struct gapimg_diags *diags,
+						 struct gapimg_error *err)
+{
+	struct rcompiler rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.flags = flags;
+	rc.diags = diags;
+	rc.err = err;
+	if ((rc.plan = new_plan()) == NULL || (rc.plan->recipe = strdup(name)) == NULL ||
+	    (rc.plan->base_dir = realpath(".", NULL)) == NULL) {
+		gapimg_plan_free(rc.plan);
+		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (rc_parse_buffer(&rc, name, data, len) < 0)
+		rc.nomem = 1;
+	return finish(&rc);
+}

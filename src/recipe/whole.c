@@ -1,0 +1,459 @@
+/*
+ * Checks that need the whole recipe, then the canonical order.
+ *
+ * After this pass a plan has no dangling mirror ids, no path defined
+ * twice, no id shared by two users or groups, and every set-like list is
+ * sorted, so that reordering lines never changes the plan or its digest.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "gapimg/squashfs.h"
+
+#define SPAN_SRC(rc, sp) rc_source_of(rc, (sp).file)
+
+static void first_here(struct rcompiler *rc, struct gapimg_span sp, const char *what)
+{
+	rc_note(rc, SPAN_SRC(rc, sp), sp, "%s was first given here", what);
+}
+
+static int check_refs(struct rcompiler *rc)
+{
+	const struct gapimg_plan *plan = rc->plan;
+	const char **ids;
+	size_t i, j;
+
+	if ((ids = calloc(plan->nmirrors + 1, sizeof(*ids))) == NULL)
+		return rc_nomem(rc);
+	for (i = 0; i < plan->nmirrors; i++)
+		ids[i] = plan->mirrors[i].id;
+	for (i = 0; i < rc->nrefs; i++) {
+		const struct rref *r = &rc->refs[i];
+		const struct gapimg_plan_mirror *m = NULL;
+		char help[96];
+
+		for (j = 0; j < plan->nmirrors; j++)
+			if (strcmp(plan->mirrors[j].id, r->id) == 0)
+				m = &plan->mirrors[j];
+		if (m == NULL) {
+			const char *h = rc_did_you_mean(help, sizeof(help), r->id, ids, plan->nmirrors);
+			rc_error(rc, r->src, r->span, h ? h : "define it with 'mirror ID TYPE LOCATION'",
+				 "undefined mirror '%s'", r->id);
+		} else if (r->wheels != (m->type == GAPIMG_MIRROR_WHEELS)) {
+			rc_error(rc, r->src, r->span, NULL, "mirror '%s' has type %s: %s", r->id,
+				 gapimg_mirror_type_name(m->type),
+				 r->wheels ? "pip requirements come from wheels mirrors"
+					   : "OS packages do not come from wheels mirrors");
+		}
+	}
+	free(ids);
+	return 0;
+}
+
+static void check_mirrors(struct rcompiler *rc)
+{
+	struct gapimg_plan *plan = rc->plan;
+	int os_requests = plan->ninstalls > 0 || plan->debian_base != GAPIMG_DEBIAN_BASE_NONE;
+	int have_os = 0, have_deb = 0;
+	size_t i;
+
+	for (i = 0; i < plan->nmirrors; i++) {
+		struct gapimg_plan_mirror *m = &plan->mirrors[i];
+		int wheels = m->type == GAPIMG_MIRROR_WHEELS;
+
+		have_os |= !wheels;
+		have_deb |= m->type == GAPIMG_MIRROR_DEB;
+		m->used = wheels ? plan->nrequirements > 0 : os_requests;
+		/* After an error, "unused" is more likely its echo than news. */
+		if (!m->used && rc->diags->errors == 0)
+			rc_warning(rc, SPAN_SRC(rc, m->span), m->span,
+				   wheels ? "add pip requirements, or remove the mirror"
+					  : "add install lines, or remove the mirror",
+				   "mirror '%s' is not used: nothing is installed from %s mirrors",
+				   m->id, wheels ? "wheels" : "OS package");
+	}
+	if (plan->ninstalls && !have_os)
+		rc_error(rc, SPAN_SRC(rc, plan->installs[0].span), plan->installs[0].span,
+			 "add a mirror: mirror ID rpm-md|deb|rpm-dir LOCATION",
+			 "packages are installed but no OS package mirror is defined");
+	if (plan->debian_base != GAPIMG_DEBIAN_BASE_NONE && !have_deb) {
+		struct gapimg_span sp = { rc->sources[0]->name, 0, 0, 0 };
+		rc_error(rc, NULL, sp, NULL, "'debian-base' needs a deb mirror");
+	}
+	if (plan->nrequirements && plan->python == NULL)
+		rc_error(rc, SPAN_SRC(rc, plan->requirements[0].span), plan->requirements[0].span,
+			 "add 'python 3.MINOR' with the image's interpreter version",
+			 "pip requirements need the target Python version");
+}
+
+static int cmp_pkg(const void *a, const void *b)
+{
+	const struct gapimg_plan_package *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c == 0)
+		c = (int)x->op - (int)y->op;
+	if (c == 0)
+		c = strcmp(x->version ? x->version : "", y->version ? y->version : "");
+	if (c == 0)
+		c = strcmp(x->mirror ? x->mirror : "", y->mirror ? y->mirror : "");
+	return c;
+}
+
+static int cmp_req(const void *a, const void *b)
+{
+	const struct gapimg_plan_requirement *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->text, y->text);
+}
+
+static int cmp_glob(const void *a, const void *b)
+{
+	return strcmp(((const struct gapimg_plan_glob *)a)->pattern,
+		      ((const struct gapimg_plan_glob *)b)->pattern);
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	return strcmp(((const struct gapimg_plan_node *)a)->path,
+		      ((const struct gapimg_plan_node *)b)->path);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	return strcmp(((const struct gapimg_plan_group *)a)->name,
+		      ((const struct gapimg_plan_group *)b)->name);
+}
+
+static int cmp_user(const void *a, const void *b)
+{
+	return strcmp(((const struct gapimg_plan_user *)a)->name,
+		      ((const struct gapimg_plan_user *)b)->name);
+}
+
+static int cmp_env(const void *a, const void *b)
+{
+	return strcmp(((const struct gapimg_plan_env *)a)->name,
+		      ((const struct gapimg_plan_env *)b)->name);
+}
+
+static int cmp_unit(const void *a, const void *b)
+{
+	return strcmp(((const struct gapimg_plan_unit *)a)->name,
+		      ((const struct gapimg_plan_unit *)b)->name);
+}
+
+/* qsort is not stable: where two equal elements differ only in where they
+ * were written, the first in the recipe must be reported as the first, so
+ * ties are broken by position. */
+static int cmp_span(const struct rcompiler *rc, struct gapimg_span a, struct gapimg_span b)
+{
+	if (a.file != b.file) {
+		size_t i;
+		for (i = 0; i < rc->diags->nfiles; i++) {
+			if (rc->diags->files[i] == a.file)
+				return -1;
+			if (rc->diags->files[i] == b.file)
+				return 1;
+		}
+	}
+	if (a.line != b.line)
+		return a.line < b.line ? -1 : 1;
+	return a.col < b.col ? -1 : a.col > b.col;
+}
+
+/* qsort and bsearch must not see the NULL of an empty list. */
+#define SORT(v, n, cmp) do { if ((n) > 1) qsort(v, n, sizeof(*(v)), cmp); } while (0)
+
+static void free_glob(struct gapimg_plan_glob *g)
+{
+	free(g->pattern);
+}
+
+/* Drop exact duplicates of a sorted glob list (they mean the same). */
+static void unique_globs(struct gapimg_plan_glob *v, size_t *n)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < *n; i++) {
+		if (j && strcmp(v[j - 1].pattern, v[i].pattern) == 0)
+			free_glob(&v[i]);
+		else
+			v[j++] = v[i];
+	}
+	*n = j;
+}
+
+static const char *kind_word(const struct gapimg_plan_node *n)
+{
+	if (n->is_data)
+		return "data file";
+	return n->kind == GAPIMG_NODE_DIR ? "folder" : n->kind == GAPIMG_NODE_SYMLINK ? "link"
+										   : "file";
+}
+
+static void check_nodes(struct rcompiler *rc)
+{
+	struct gapimg_plan *plan = rc->plan;
+	size_t i;
+
+	SORT(plan->nodes, plan->nnodes, cmp_node);
+	for (i = 1; i < plan->nnodes; i++) {
+		struct gapimg_plan_node *a = &plan->nodes[i - 1], *b = &plan->nodes[i];
+		if (strcmp(a->path, b->path) == 0) {
+			if (cmp_span(rc, a->span, b->span) > 0) {
+				struct gapimg_plan_node t = *a;
+				*a = *b;
+				*b = t;
+			}
+			rc_error(rc, SPAN_SRC(rc, b->span), b->span, "give each path once",
+				 "%s is defined twice", b->path);
+			first_here(rc, a->span, b->path);
+		}
+	}
+	/* Nothing may live inside a file or a link the recipe makes. */
+	for (i = 0; i < plan->nnodes; i++) {
+		struct gapimg_plan_node *n = &plan->nodes[i], key, *parent;
+		char *p = strdup(n->path), *slash;
+
+		if (p == NULL) {
+			rc_nomem(rc);
+			return;
+		}
+		while ((slash = strrchr(p, '/')) && slash != p) {
+			*slash = '\0';
+			key.path = p;
+			parent = bsearch(&key, plan->nodes, plan->nnodes, sizeof(key), cmp_node);
+			if (parent && parent->kind != GAPIMG_NODE_DIR) {
+				rc_error(rc, SPAN_SRC(rc, n->span), n->span, NULL,
+					 "%s is inside %s, which is a %s", n->path, parent->path,
+					 kind_word(parent));
+				break;
+			}
+		}
+		free(p);
+	}
+}
+
+static int check_accounts(struct rcompiler *rc)
+{
+	struct gapimg_plan *plan = rc->plan;
+	size_t i, j;
+
+	SORT(plan->groups, plan->ngroups, cmp_group);
+	for (i = 1; i < plan->ngroups; i++)
+		if (strcmp(plan->groups[i - 1].name, plan->groups[i].name) == 0) {
+			struct gapimg_plan_group *a = &plan->groups[i - 1], *b = &plan->groups[i];
+			if (cmp_span(rc, a->span, b->span) > 0) {
+				struct gapimg_plan_group t = *a;
+				*a = *b;
+				*b = t;
+			}
+			rc_error(rc, SPAN_SRC(rc, b->span), b->span, NULL,
+				 "group '%s' is defined twice", b->name);
+			first_here(rc, a->span, "it");
+		}
+	SORT(plan->users, plan->nusers, cmp_user);
+	for (i = 1; i < plan->nusers; i++)
+		if (strcmp(plan->users[i - 1].name, plan->users[i].name) == 0) {
+			struct gapimg_plan_user *a = &plan->users[i - 1], *b = &plan->users[i];
+			if (cmp_span(rc, a->span, b->span) > 0) {
+				struct gapimg_plan_user t = *a;
+				*a = *b;
+				*b = t;
+			}
+			rc_error(rc, SPAN_SRC(rc, b->span), b->span, NULL,
+				 "user '%s' is defined twice", b->name);
+			first_here(rc, a->span, "it");
+		}
+	for (i = 0; i < plan->nusers; i++)
+		for (j = i + 1; j < plan->nusers; j++)
+			if (plan->users[i].uid == plan->users[j].uid &&
+			    strcmp(plan->users[i].name, plan->users[j].name) != 0) {
+				const struct gapimg_plan_user *a = &plan->users[i], *b = &plan->users[j];
+				if (cmp_span(rc, a->span, b->span) > 0) {
+					const struct gapimg_plan_user *t = a;
+					a = b;
+					b = t;
+				}
+				rc_error(rc, SPAN_SRC(rc, b->span), b->span, "give every user its own uid",
+					 "users '%s' and '%s' both have uid %u", a->name, b->name,
+					 b->uid);
+			}
+
+	/* A user without group= gets a group of its own name; when the
+	 * recipe does not define one, it is made with gid = uid. */
+	for (i = 0; i < plan->nusers; i++) {
+		const struct gapimg_plan_user *u = &plan->users[i];
+		struct gapimg_plan_group key = { (char *)u->name, 0, u->span }, *g;
+		size_t n = plan->ngroups;
+
+		if (strcmp(u->group, u->name) != 0 ||
+		    (n && bsearch(&key, plan->groups, n, sizeof(key), cmp_group)))
+			continue;
+		for (j = 0; j < n; j++)
+			if (plan->groups[j].gid == u->uid)
+				break;
+		if (j < n) {
+			char help[128];
+			snprintf(help, sizeof(help), "define 'group %.32s gid=N' or give group=",
+				 u->name);
+			rc_error(rc, SPAN_SRC(rc, u->span), u->span, help,
+				 "user '%s' would get its own group with gid %u, but group '%s' has it",
+				 u->name, u->uid, plan->groups[j].name);
+			continue;
+		}
+		if (rc_push(rc, &plan->groups, &plan->ngroups, sizeof(*g)) < 0)
+			return -1;
+		g = &plan->groups[plan->ngroups - 1];
+		g->gid = u->uid;
+		g->span = u->span;
+		if ((g->name = rc_strdup(rc, u->name)) == NULL)
+			return -1;
+		SORT(plan->groups, plan->ngroups, cmp_group);
+	}
+	for (i = 0; i < plan->ngroups; i++)
+		for (j = i + 1; j < plan->ngroups; j++)
+			if (plan->groups[i].gid == plan->groups[j].gid &&
+			    strcmp(plan->groups[i].name, plan->groups[j].name) != 0) {
+				const struct gapimg_plan_group *a = &plan->groups[i], *b = &plan->groups[j];
+				if (cmp_span(rc, a->span, b->span) > 0) {
+					const struct gapimg_plan_group *t = a;
+					a = b;
+					b = t;
+				}
+				rc_error(rc, SPAN_SRC(rc, b->span), b->span, "give every group its own gid",
+					 "groups '%s' and '%s' both have gid %u", a->name, b->name,
+					 b->gid);
+			}
+	return 0;
+}
+
+static void check_units_env(struct rcompiler *rc)
+{
+	struct gapimg_plan *plan = rc->plan;
+	size_t i, j;
+
+	SORT(plan->env, plan->nenv, cmp_env);
+	for (i = 1; i < plan->nenv; i++)
+		if (strcmp(plan->env[i - 1].name, plan->env[i].name) == 0) {
+			struct gapimg_plan_env *a = &plan->env[i - 1], *b = &plan->env[i];
+			if (cmp_span(rc, a->span, b->span) > 0) {
+				struct gapimg_plan_env t = *a;
+				*a = *b;
+				*b = t;
+			}
+			rc_error(rc, SPAN_SRC(rc, b->span), b->span, NULL,
+				 "environment variable %s is set twice", b->name);
+			first_here(rc, a->span, "it");
+		}
+	SORT(plan->enable, plan->nenable, cmp_unit);
+	SORT(plan->disable, plan->ndisable, cmp_unit);
+	for (i = j = 0; i < plan->nenable && j < plan->ndisable;) {
+		int c = strcmp(plan->enable[i].name, plan->disable[j].name);
+		if (c == 0) {
+			const struct gapimg_plan_unit *d = &plan->disable[j];
+			rc_error(rc, SPAN_SRC(rc, d->span), d->span, "keep one of the two",
+				 "unit %s is both enabled and disabled", d->name);
+			first_here(rc, plan->enable[i].span, "'enable'");
+		}
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+	}
+	for (i = 1; i < plan->nenable; i++)
+		if (strcmp(plan->enable[i - 1].name, plan->enable[i].name) == 0) {
+			free(plan->enable[i].name);
+			memmove(&plan->enable[i], &plan->enable[i + 1],
+				(plan->nenable - i - 1) * sizeof(plan->enable[0]));
+			plan->nenable--;
+			i--;
+		}
+	for (i = 1; i < plan->ndisable; i++)
+		if (strcmp(plan->disable[i - 1].name, plan->disable[i].name) == 0) {
+			free(plan->disable[i].name);
+			memmove(&plan->disable[i], &plan->disable[i + 1],
+				(plan->ndisable - i - 1) * sizeof(plan->disable[0]));
+			plan->ndisable--;
+			i--;
+		}
+}
+
+static void check_requests(struct rcompiler *rc)
+{
+	struct gapimg_plan *plan = rc->plan;
+	size_t i;
+
+	SORT(plan->installs, plan->ninstalls, cmp_pkg);
+	for (i = 1; i < plan->ninstalls; i++) {
+		struct gapimg_plan_package *a = &plan->installs[i - 1], *b = &plan->installs[i];
+		if (cmp_pkg(a, b) == 0) {
+			const struct gapimg_plan_package *later = cmp_span(rc, a->span, b->span) > 0 ? a : b;
+			rc_warning(rc, SPAN_SRC(rc, later->span), later->span, NULL,
+				   "%s is listed twice", later->name);
+		}
+	}
+	SORT(plan->requirements, plan->nrequirements, cmp_req);
+	for (i = 1; i < plan->nrequirements; i++) {
+		struct gapimg_plan_requirement *a = &plan->requirements[i - 1];
+		struct gapimg_plan_requirement *b = &plan->requirements[i];
+		if (strcmp(a->name, b->name) == 0 && (!a->marker || !b->marker)) {
+			const struct gapimg_plan_requirement *later =
+				cmp_span(rc, a->span, b->span) > 0 ? a : b;
+			const struct gapimg_plan_requirement *first = later == a ? b : a;
+			rc_error(rc, SPAN_SRC(rc, later->span), later->span,
+				 "combine them into one requirement, or give each a marker",
+				 "'%s' is required twice", later->name);
+			first_here(rc, first->span, "it");
+		}
+	}
+	SORT(plan->excludes, plan->nexcludes, cmp_glob);
+	unique_globs(plan->excludes, &plan->nexcludes);
+	SORT(plan->removals, plan->nremovals, cmp_glob);
+	unique_globs(plan->removals, &plan->nremovals);
+}
+
+static int defaults(struct rcompiler *rc)
+{
+	struct gapimg_plan *plan = rc->plan;
+
+	if (plan->compression == NULL && (plan->compression = rc_strdup(rc, "zstd")) == NULL)
+		return -1;
+	if (plan->level < 0) {
+		struct gapimg_sqfs_opts o;
+		struct gapimg_error e;
+
+		gapimg_sqfs_opts_init(&o);
+		if (gapimg_sqfs_parse_comp(plan->compression, &o, &e) == 0)
+			plan->level = gapimg_comp_default_level(o.comp);
+	}
+	if (plan->block_size == 0)
+		plan->block_size = GAPIMG_BLOCK_SIZE_DEFAULT;
+	if (plan->kernel_cmdline == NULL && (plan->kernel_cmdline = rc_strdup(rc, "")) == NULL)
+		return -1;
+	if (plan->output == NULL && plan->image && plan->version &&
+	    asprintf(&plan->output, "%s-%s.sqfs", plan->image, plan->version) < 0) {
+		plan->output = NULL;
+		return rc_nomem(rc);
+	}
+	return 0;
+}
+
+int rc_check_whole(struct rcompiler *rc)
+{
+	if (check_refs(rc) < 0)
+		return -1;
+	check_mirrors(rc);
+	check_requests(rc);
+	check_nodes(rc);
+	if (check_accounts(rc) < 0)
+		return -1;
+	check_units_env(rc);
+	if (rc->nomem)
+		return -1;
+	return defaults(rc);
+}
