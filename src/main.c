@@ -14,8 +14,10 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "check", cmd_check, "Check recipes and report every problem in them" },
 	{ "ls", cmd_ls, "List every entry of a SquashFS image" },
 	{ "pack", cmd_pack, "Pack a directory into a deterministic SquashFS image" },
+	{ "show", cmd_show, "Show the build plan a recipe compiles to, and its digest" },
 };
 
 static void usage(FILE *out)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "gapimg/error.h"
+#include "gapimg/recipe.h"
 
 /* Exit statuses, documented in docs/cli.md; operators script around them,
  * so they never change meaning. */
@@ -16,6 +17,13 @@ enum {
 
 int cmd_pack(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+/* Recipe diagnostics on standard error, as gapimg_diag_format renders
+ * them; and "N errors, M warnings" for a summary. */
+int cmd_print_diags(const struct gapimg_diags *diags);
+void cmd_count_words(const struct gapimg_diags *diags, char *buf, size_t size);
 
 /* Print "gapimg <cmd>: error: <message>" and return the exit status for
  * the error's code. */

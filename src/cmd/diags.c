@@ -1,0 +1,53 @@
+/* Printing the recipe compiler's diagnostics, shared by the commands that
+ * compile recipes. */
+#include <stdio.h>
+
+#include "cmd.h"
+#include "gapimg/strbuf.h"
+
+/* The lexer keeps control characters out of recipe lines, but file names
+ * come from the command line: escape everything but the line breaks the
+ * format itself puts in. */
+static void put_escaped(const char *s, FILE *out)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c < 0x20 && c != '\n') || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
+int cmd_print_diags(const struct gapimg_diags *diags)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < diags->n; i++) {
+		strbuf_reset(&sb);
+		if (gapimg_diag_format(&diags->v[i], &sb) < 0) {
+			strbuf_release(&sb);
+			return -1;
+		}
+		put_escaped(sb.buf, stderr);
+	}
+	if (diags->stopped)
+		fputs("too many errors: stopped after 50; fix these and run again\n", stderr);
+	strbuf_release(&sb);
+	return 0;
+}
+
+void cmd_count_words(const struct gapimg_diags *diags, char *buf, size_t size)
+{
+	if (diags->errors && diags->warnings)
+		snprintf(buf, size, "%zu error%s, %zu warning%s", diags->errors,
+			 diags->errors == 1 ? "" : "s", diags->warnings,
+			 diags->warnings == 1 ? "" : "s");
+	else if (diags->errors)
+		snprintf(buf, size, "%zu error%s", diags->errors, diags->errors == 1 ? "" : "s");
+	else
+		snprintf(buf, size, "%zu warning%s", diags->warnings,
+			 diags->warnings == 1 ? "" : "s");
+}
