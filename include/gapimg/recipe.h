@@ -58,7 +58,8 @@ enum gapimg_compile_flags {
 };
 
 /*
- * Compile the recipe at path.  Returns the plan, or NULL when the recipe
+ * Compile the recipe at path.  diags must start zeroed (or released) and
+ * is released by the caller.  Returns the plan, or NULL when the recipe
  * has errors (diags->errors > 0) or memory ran out (err set).  Warnings
  * and notes are left in diags either way.
  */
