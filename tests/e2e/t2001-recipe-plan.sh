@@ -142,6 +142,14 @@ recipes/ml-gpu.recipe: ok" "$(cat "$WORK/out")"
 }
 test_case "the shipped recipes pass gapimg check without warnings" shipped_recipes
 
+readme_digest() {
+	cd "$GAPIMG_SRC"
+	expect_eq "$(sed -n 's/^    digest  //p' README.md)" \
+		"$("$GAPIMG" show recipes/ml-gpu.recipe | sed -n 's/^digest  //p')" \
+		"README's ml-gpu digest"
+}
+test_case "README shows the current digest of recipes/ml-gpu.recipe" readme_digest
+
 cli() {
 	st=$(run_status "$GAPIMG" check)
 	expect_eq "2" "$st"
