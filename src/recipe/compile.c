@@ -131,21 +131,28 @@ static struct gapimg_plan *finish(struct rcompiler *rc)
 	return plan;
 }
 
+static int start(struct rcompiler *rc, const char *name, unsigned flags,
+		 struct gapimg_diags *diags, struct gapimg_error *err)
+{
+	memset(rc, 0, sizeof(*rc));
+	rc->flags = flags;
+	rc->diags = diags;
+	rc->err = err;
+	if ((rc->plan = new_plan()) == NULL || (rc->plan->recipe = strdup(name)) == NULL) {
+		gapimg_plan_free(rc->plan);
+		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
 struct gapimg_plan *gapimg_recipe_compile(const char *path, unsigned flags,
 					  struct gapimg_diags *diags,
 					  struct gapimg_error *err)
 {
 	struct rcompiler rc;
 
-	memset(&rc, 0, sizeof(rc));
-	rc.flags = flags;
-	rc.diags = diags;
-	rc.err = err;
-	if ((rc.plan = new_plan()) == NULL || (rc.plan->recipe = strdup(path)) == NULL) {
-		gapimg_plan_free(rc.plan);
-		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+	if (start(&rc, path, flags, diags, err) < 0)
 		return NULL;
-	}
 	if (rc_parse_file(&rc, path, NULL, NULL) < 0)
 		rc.nomem = 1;
 	if (rc.nsources == 0 || rc.sources[0]->data == NULL) {
@@ -165,16 +172,10 @@ struct gapimg_plan *gapimg_recipe_compile_buffer(const char *name, const char *d
 {
 	struct rcompiler rc;
 
-	memset(&rc, 0, sizeof(rc));
-	rc.flags = flags;
-	rc.diags = diags;
-	rc.err = err;
-	if ((rc.plan = new_plan()) == NULL || (rc.plan->recipe = strdup(name)) == NULL ||
-	    (rc.plan->base_dir = realpath(".", NULL)) == NULL) {
-		gapimg_plan_free(rc.plan);
-		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+	if (start(&rc, name, flags, diags, err) < 0)
 		return NULL;
-	}
+	/* Relative paths in text without a file are relative to here. */
+	rc.plan->base_dir = realpath(".", NULL);
 	if (rc_parse_buffer(&rc, name, data, len) < 0)
 		rc.nomem = 1;
 	return finish(&rc);

@@ -5,6 +5,7 @@
  * twice, no id shared by two users or groups, and every set-like list is
  * sorted, so that reordering lines never changes the plan or its digest.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,92 @@ static void unique_globs(struct gapimg_plan_glob *v, size_t *n)
 	*n = j;
 }
 
+/* A sorted plan list seen through offsets, so that one function reports
+ * names given twice in any of them. */
+struct view {
+	const void *base;
+	size_t n, size, name_off, span_off;
+};
+
+#define VIEW(v, n, type) { (v), (n), sizeof(type), offsetof(type, name), offsetof(type, span) }
+
+static const char *name_at(const struct view *v, size_t i)
+{
+	return *(char *const *)((const char *)v->base + i * v->size + v->name_off);
+}
+
+static struct gapimg_span span_in(const struct view *v, size_t i)
+{
+	return *(const struct gapimg_span *)((const char *)v->base + i * v->size + v->span_off);
+}
+
+/* Each name given twice: an error at the later place ("BEFORE name
+ * AFTER"), a note at the first. */
+static void report_twice(struct rcompiler *rc, const struct view *v, const char *before,
+			 const char *after, const char *help)
+{
+	size_t i;
+
+	for (i = 1; i < v->n; i++) {
+		struct gapimg_span a = span_in(v, i - 1), b = span_in(v, i), t;
+
+		if (strcmp(name_at(v, i - 1), name_at(v, i)) != 0)
+			continue;
+		if (cmp_span(rc, a, b) > 0)
+			t = a, a = b, b = t;
+		rc_error(rc, SPAN_SRC(rc, b), b, help, "%s%s%s", before, name_at(v, i), after);
+		first_here(rc, a, "it");
+	}
+}
+
+struct id_ref {
+	uint32_t id;
+	size_t index;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct id_ref *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Two different names with one id.  Sorting by id keeps this linear in
+ * the number of accounts, whatever a hostile recipe holds. */
+static int report_shared_ids(struct rcompiler *rc, const struct view *v, size_t id_off,
+			     const char *who, const char *idname)
+{
+	struct id_ref *ids;
+	size_t i;
+
+	if (v->n < 2)
+		return 0;
+	if ((ids = calloc(v->n, sizeof(*ids))) == NULL)
+		return rc_nomem(rc);
+	for (i = 0; i < v->n; i++) {
+		ids[i].id = *(const uint32_t *)((const char *)v->base + i * v->size + id_off);
+		ids[i].index = i;
+	}
+	qsort(ids, v->n, sizeof(*ids), cmp_id);
+	for (i = 1; i < v->n; i++) {
+		size_t x = ids[i - 1].index, y = ids[i].index, t;
+		char help[64];
+
+		if (ids[i - 1].id != ids[i].id || strcmp(name_at(v, x), name_at(v, y)) == 0)
+			continue;
+		if (cmp_span(rc, span_in(v, x), span_in(v, y)) > 0)
+			t = x, x = y, y = t;
+		snprintf(help, sizeof(help), "give every %s its own %s", who, idname);
+		rc_error(rc, SPAN_SRC(rc, span_in(v, y)), span_in(v, y), help,
+			 "%ss '%s' and '%s' both have %s %u", who, name_at(v, x), name_at(v, y),
+			 idname, ids[i].id);
+	}
+	free(ids);
+	return 0;
+}
+
 static const char *kind_word(const struct gapimg_plan_node *n)
 {
 	if (n->is_data)
@@ -201,18 +288,11 @@ static void check_nodes(struct rcompiler *rc)
 	size_t i;
 
 	SORT(plan->nodes, plan->nnodes, cmp_node);
-	for (i = 1; i < plan->nnodes; i++) {
-		struct gapimg_plan_node *a = &plan->nodes[i - 1], *b = &plan->nodes[i];
-		if (strcmp(a->path, b->path) == 0) {
-			if (cmp_span(rc, a->span, b->span) > 0) {
-				struct gapimg_plan_node t = *a;
-				*a = *b;
-				*b = t;
-			}
-			rc_error(rc, SPAN_SRC(rc, b->span), b->span, "give each path once",
-				 "%s is defined twice", b->path);
-			first_here(rc, a->span, b->path);
-		}
+	{
+		struct view v = { plan->nodes, plan->nnodes, sizeof(plan->nodes[0]),
+				  offsetof(struct gapimg_plan_node, path),
+				  offsetof(struct gapimg_plan_node, span) };
+		report_twice(rc, &v, "", " is defined twice", "give each path once");
 	}
 	/* Nothing may live inside a file or a link the recipe makes. */
 	for (i = 0; i < plan->nnodes; i++) {
@@ -244,45 +324,17 @@ static int check_accounts(struct rcompiler *rc)
 	size_t i, j;
 
 	SORT(plan->groups, plan->ngroups, cmp_group);
-	for (i = 1; i < plan->ngroups; i++)
-		if (strcmp(plan->groups[i - 1].name, plan->groups[i].name) == 0) {
-			struct gapimg_plan_group *a = &plan->groups[i - 1], *b = &plan->groups[i];
-			if (cmp_span(rc, a->span, b->span) > 0) {
-				struct gapimg_plan_group t = *a;
-				*a = *b;
-				*b = t;
-			}
-			rc_error(rc, SPAN_SRC(rc, b->span), b->span, NULL,
-				 "group '%s' is defined twice", b->name);
-			first_here(rc, a->span, "it");
-		}
 	SORT(plan->users, plan->nusers, cmp_user);
-	for (i = 1; i < plan->nusers; i++)
-		if (strcmp(plan->users[i - 1].name, plan->users[i].name) == 0) {
-			struct gapimg_plan_user *a = &plan->users[i - 1], *b = &plan->users[i];
-			if (cmp_span(rc, a->span, b->span) > 0) {
-				struct gapimg_plan_user t = *a;
-				*a = *b;
-				*b = t;
-			}
-			rc_error(rc, SPAN_SRC(rc, b->span), b->span, NULL,
-				 "user '%s' is defined twice", b->name);
-			first_here(rc, a->span, "it");
-		}
-	for (i = 0; i < plan->nusers; i++)
-		for (j = i + 1; j < plan->nusers; j++)
-			if (plan->users[i].uid == plan->users[j].uid &&
-			    strcmp(plan->users[i].name, plan->users[j].name) != 0) {
-				const struct gapimg_plan_user *a = &plan->users[i], *b = &plan->users[j];
-				if (cmp_span(rc, a->span, b->span) > 0) {
-					const struct gapimg_plan_user *t = a;
-					a = b;
-					b = t;
-				}
-				rc_error(rc, SPAN_SRC(rc, b->span), b->span, "give every user its own uid",
-					 "users '%s' and '%s' both have uid %u", a->name, b->name,
-					 b->uid);
-			}
+	{
+		struct view g = VIEW(plan->groups, plan->ngroups, struct gapimg_plan_group);
+		struct view u = VIEW(plan->users, plan->nusers, struct gapimg_plan_user);
+
+		report_twice(rc, &g, "group '", "' is defined twice", NULL);
+		report_twice(rc, &u, "user '", "' is defined twice", NULL);
+		if (report_shared_ids(rc, &u, offsetof(struct gapimg_plan_user, uid), "user",
+				      "uid") < 0)
+			return -1;
+	}
 
 	/* A user without group= gets a group of its own name; when the
 	 * recipe does not define one, it is made with gid = uid. */
@@ -315,20 +367,13 @@ static int check_accounts(struct rcompiler *rc)
 			return -1;
 		SORT(plan->groups, plan->ngroups, cmp_group);
 	}
-	for (i = 0; i < plan->ngroups; i++)
-		for (j = i + 1; j < plan->ngroups; j++)
-			if (plan->groups[i].gid == plan->groups[j].gid &&
-			    strcmp(plan->groups[i].name, plan->groups[j].name) != 0) {
-				const struct gapimg_plan_group *a = &plan->groups[i], *b = &plan->groups[j];
-				if (cmp_span(rc, a->span, b->span) > 0) {
-					const struct gapimg_plan_group *t = a;
-					a = b;
-					b = t;
-				}
-				rc_error(rc, SPAN_SRC(rc, b->span), b->span, "give every group its own gid",
-					 "groups '%s' and '%s' both have gid %u", a->name, b->name,
-					 b->gid);
-			}
+	{
+		struct view g = VIEW(plan->groups, plan->ngroups, struct gapimg_plan_group);
+
+		if (report_shared_ids(rc, &g, offsetof(struct gapimg_plan_group, gid), "group",
+				      "gid") < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -338,18 +383,10 @@ static void check_units_env(struct rcompiler *rc)
 	size_t i, j;
 
 	SORT(plan->env, plan->nenv, cmp_env);
-	for (i = 1; i < plan->nenv; i++)
-		if (strcmp(plan->env[i - 1].name, plan->env[i].name) == 0) {
-			struct gapimg_plan_env *a = &plan->env[i - 1], *b = &plan->env[i];
-			if (cmp_span(rc, a->span, b->span) > 0) {
-				struct gapimg_plan_env t = *a;
-				*a = *b;
-				*b = t;
-			}
-			rc_error(rc, SPAN_SRC(rc, b->span), b->span, NULL,
-				 "environment variable %s is set twice", b->name);
-			first_here(rc, a->span, "it");
-		}
+	{
+		struct view e = VIEW(plan->env, plan->nenv, struct gapimg_plan_env);
+		report_twice(rc, &e, "environment variable ", " is set twice", NULL);
+	}
 	SORT(plan->enable, plan->nenable, cmp_unit);
 	SORT(plan->disable, plan->ndisable, cmp_unit);
 	for (i = j = 0; i < plan->nenable && j < plan->ndisable;) {
