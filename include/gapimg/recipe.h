@@ -23,6 +23,7 @@
 #define GAPIMG_RECIPE_MAX_DEPTH   8           /* nested includes */
 #define GAPIMG_RECIPE_MAX_FILES   64          /* recipe files per plan */
 #define GAPIMG_RECIPE_MAX_ITEMS   65536       /* lines with a directive, in all files */
+#define GAPIMG_RECIPE_MAX_MIRRORS 256
 #define GAPIMG_DIAG_MAX           50          /* errors before giving up */
 
 enum gapimg_diag_level { GAPIMG_DIAG_ERROR, GAPIMG_DIAG_WARNING, GAPIMG_DIAG_NOTE };
@@ -40,6 +41,7 @@ struct gapimg_diags {
 	size_t n, alloc;
 	size_t errors, warnings;
 	int stopped;               /* gave up after GAPIMG_DIAG_MAX errors */
+	size_t hidden;             /* warnings past GAPIMG_DIAG_MAX: counted, not kept */
 	char **files;              /* owns the file names spans point to */
 	size_t nfiles;
 };

@@ -33,6 +33,9 @@ int cmd_print_diags(const struct gapimg_diags *diags)
 		}
 		put_escaped(sb.buf, stderr);
 	}
+	if (diags->hidden)
+		fprintf(stderr, "%zu more warning%s not shown\n", diags->hidden,
+			diags->hidden == 1 ? "" : "s");
 	if (diags->stopped)
 		fputs("too many errors: stopped after 50; fix these and run again\n", stderr);
 	strbuf_release(&sb);

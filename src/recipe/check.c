@@ -355,7 +355,10 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 		return 0;
 	for (i = 0; i < plan->nmirrors; i++) {
 		int a = mirror_family(plan->mirrors[i].type), b = mirror_family(type);
-		if (a != 'w' && b != 'w' && a != b) {
+
+		if (a == 'w' || b == 'w')
+			continue;
+		if (a != b) {
 			rc_error(rc, st->src, st->args[1].vspan,
 				 "an image is either RPM-based or Debian-based",
 				 "mirror '%s' is a %s mirror, but mirror '%s' is %s", id->value,
@@ -363,6 +366,12 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 				 gapimg_mirror_type_name(plan->mirrors[i].type));
 			return 0;
 		}
+		break;   /* the first OS mirror speaks for all the others */
+	}
+	if (plan->nmirrors >= GAPIMG_RECIPE_MAX_MIRRORS) {
+		rc_error(rc, st->src, st->name->span, NULL,
+			 "more than %d mirrors in one recipe", GAPIMG_RECIPE_MAX_MIRRORS);
+		return 0;
 	}
 
 	/* Only local mirrors: the point of the tool is that nothing is

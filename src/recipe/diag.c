@@ -105,6 +105,13 @@ void rc_diag(struct rcompiler *rc, enum gapimg_diag_level level,
 		d->stopped = 1;
 		return;
 	}
+	/* Warnings are capped too: a recipe with thousands of them must not
+	 * cost thousands of copied lines. */
+	if (level == GAPIMG_DIAG_WARNING && d->warnings >= GAPIMG_DIAG_MAX) {
+		d->warnings++;
+		d->hidden++;
+		return;
+	}
 	if (d->n == d->alloc) {
 		size_t na = d->alloc ? 2 * d->alloc : 16;
 		struct gapimg_diag *v = realloc(d->v, na * sizeof(*v));

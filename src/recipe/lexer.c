@@ -30,15 +30,37 @@ static uint32_t chars_in(const char *s, size_t len)
 	return col_of(s, len) - 1;
 }
 
-static struct gapimg_span span_at(const struct rsource *src, uint32_t lineno,
-				  const char *line, size_t off, size_t len)
+struct lexer {
+	struct rcompiler *rc;
+	const struct rsource *src;
+	uint32_t lineno;
+	const char *line;
+	size_t len, pos;
+	int failed;
+	size_t cur_off;          /* column cursor: cur_col is the column of */
+	uint32_t cur_col;        /* byte cur_off, so spans cost linear time */
+};
+
+static uint32_t lx_col(struct lexer *lx, size_t off)
+{
+	if (off < lx->cur_off) {
+		lx->cur_off = 0;
+		lx->cur_col = 1;
+	}
+	for (; lx->cur_off < off; lx->cur_off++)
+		if (((unsigned char)lx->line[lx->cur_off] & 0xC0) != 0x80)
+			lx->cur_col++;
+	return lx->cur_col;
+}
+
+static struct gapimg_span span_at(struct lexer *lx, size_t off, size_t len)
 {
 	struct gapimg_span sp;
 
-	sp.file = src->name;
-	sp.line = lineno;
-	sp.col = col_of(line, off);
-	sp.len = chars_in(line + off, len);
+	sp.file = lx->src->name;
+	sp.line = lx->lineno;
+	sp.col = lx_col(lx, off);
+	sp.len = chars_in(lx->line + off, len);
 	if (sp.len == 0)
 		sp.len = 1;
 	return sp;
@@ -163,20 +185,11 @@ static int hexval(char c)
 	return -1;
 }
 
-struct lexer {
-	struct rcompiler *rc;
-	const struct rsource *src;
-	uint32_t lineno;
-	const char *line;
-	size_t len, pos;
-	int failed;
-};
-
 static void lex_error(struct lexer *lx, size_t off, size_t len, const char *help,
 		      const char *msg)
 {
 	rc_diag(lx->rc, GAPIMG_DIAG_ERROR, lx->src,
-		span_at(lx->src, lx->lineno, lx->line, off, len), help, "%s", msg);
+		span_at(lx, off, len), help, "%s", msg);
 	lx->failed = 1;
 }
 
@@ -278,7 +291,7 @@ static int push(struct rtoken **toks, size_t *n, size_t *alloc, struct rtoken *t
 int rc_lex_line(struct rcompiler *rc, const struct rsource *src, uint32_t lineno,
 		const char *line, size_t len, struct rtoken **out, size_t *nout)
 {
-	struct lexer lx = { rc, src, lineno, line, len, 0, 0 };
+	struct lexer lx = { rc, src, lineno, line, len, 0, 0, 0, 1 };
 	struct rtoken *toks = NULL;
 	size_t n = 0, alloc = 0;
 
@@ -298,6 +311,8 @@ int rc_lex_line(struct rcompiler *rc, const struct rsource *src, uint32_t lineno
 		}
 		memset(&t, 0, sizeof(t));
 		start = lx.pos;
+		/* The token's own column first: the cursor only moves forward. */
+		t.span = span_at(&lx, start, 1);
 		if (line[start] == '"') {
 			t.kind = RTOK_STRING;
 			t.quoted = 1;
@@ -306,7 +321,7 @@ int rc_lex_line(struct rcompiler *rc, const struct rsource *src, uint32_t lineno
 				goto nomem;
 			if (r < 0)
 				break;
-			t.vspan = span_at(src, lineno, line, start, lx.pos - start);
+			t.vspan = span_at(&lx, start, lx.pos - start);
 		} else {
 			while (lx.pos < len && !is_space(line[lx.pos]) && line[lx.pos] != '"' &&
 			       line[lx.pos] != '#')
@@ -333,17 +348,17 @@ int rc_lex_line(struct rcompiler *rc, const struct rsource *src, uint32_t lineno
 					goto nomem;
 				if (r < 0)
 					break;
-				t.vspan = span_at(src, lineno, line, q, lx.pos - q);
+				t.vspan = span_at(&lx, q, lx.pos - q);
 			} else if (klen) {
 				t.kind = RTOK_OPTION;
 				t.value_len = lx.pos - start - klen - 1;
 				t.value = strndup(line + start + klen + 1, t.value_len);
-				t.vspan = span_at(src, lineno, line, start + klen + 1, t.value_len);
+				t.vspan = span_at(&lx, start + klen + 1, t.value_len);
 			} else {
 				t.kind = RTOK_WORD;
 				t.value_len = lx.pos - start;
 				t.value = strndup(line + start, t.value_len);
-				t.vspan = span_at(src, lineno, line, start, t.value_len);
+				t.vspan = span_at(&lx, start, t.value_len);
 			}
 			if (t.value == NULL)
 				goto nomem;
@@ -352,7 +367,7 @@ int rc_lex_line(struct rcompiler *rc, const struct rsource *src, uint32_t lineno
 				goto nomem;
 			}
 		}
-		t.span = span_at(src, lineno, line, start, lx.pos - start);
+		t.span.len = chars_in(line + start, lx.pos - start);
 		if (push(&toks, &n, &alloc, &t) < 0) {
 			free(t.key);
 			free(t.value);

@@ -318,10 +318,62 @@ static void check_nodes(struct rcompiler *rc)
 	}
 }
 
+static int cmp_gid(const void *a, const void *b)
+{
+	const struct gapimg_plan_group *x = a, *y = b;
+
+	return x->gid < y->gid ? -1 : x->gid > y->gid;
+}
+
+static int add_own_groups(struct rcompiler *rc)
+{
+	struct gapimg_plan *plan = rc->plan;
+	size_t declared = plan->ngroups, i;
+	struct gapimg_plan_group *by_gid = NULL;
+
+	if (declared) {
+		if ((by_gid = malloc(declared * sizeof(*by_gid))) == NULL)
+			return rc_nomem(rc);
+		memcpy(by_gid, plan->groups, declared * sizeof(*by_gid));
+		qsort(by_gid, declared, sizeof(*by_gid), cmp_gid);
+	}
+	for (i = 0; i < plan->nusers; i++) {
+		const struct gapimg_plan_user *u = &plan->users[i];
+		struct gapimg_plan_group key = { (char *)u->name, u->uid, u->span }, *g, *taken;
+
+		if (strcmp(u->group, u->name) != 0 ||
+		    (declared && bsearch(&key, plan->groups, declared, sizeof(key), cmp_group)))
+			continue;
+		taken = declared ? bsearch(&key, by_gid, declared, sizeof(key), cmp_gid) : NULL;
+		if (taken) {
+			char help[128];
+			snprintf(help, sizeof(help), "define 'group %.32s gid=N' or give group=",
+				 u->name);
+			rc_error(rc, SPAN_SRC(rc, u->span), u->span, help,
+				 "user '%s' would get its own group with gid %u, but group '%s' has it",
+				 u->name, u->uid, taken->name);
+			continue;
+		}
+		if (rc_push(rc, &plan->groups, &plan->ngroups, sizeof(*g)) < 0) {
+			free(by_gid);
+			return -1;
+		}
+		g = &plan->groups[plan->ngroups - 1];
+		g->gid = u->uid;
+		g->span = u->span;
+		if ((g->name = rc_strdup(rc, u->name)) == NULL) {
+			free(by_gid);
+			return -1;
+		}
+	}
+	free(by_gid);
+	SORT(plan->groups, plan->ngroups, cmp_group);
+	return 0;
+}
+
 static int check_accounts(struct rcompiler *rc)
 {
 	struct gapimg_plan *plan = rc->plan;
-	size_t i, j;
 
 	SORT(plan->groups, plan->ngroups, cmp_group);
 	SORT(plan->users, plan->nusers, cmp_user);
@@ -337,36 +389,11 @@ static int check_accounts(struct rcompiler *rc)
 	}
 
 	/* A user without group= gets a group of its own name; when the
-	 * recipe does not define one, it is made with gid = uid. */
-	for (i = 0; i < plan->nusers; i++) {
-		const struct gapimg_plan_user *u = &plan->users[i];
-		struct gapimg_plan_group key = { (char *)u->name, 0, u->span }, *g;
-		size_t n = plan->ngroups;
-
-		if (strcmp(u->group, u->name) != 0 ||
-		    (n && bsearch(&key, plan->groups, n, sizeof(key), cmp_group)))
-			continue;
-		for (j = 0; j < n; j++)
-			if (plan->groups[j].gid == u->uid)
-				break;
-		if (j < n) {
-			char help[128];
-			snprintf(help, sizeof(help), "define 'group %.32s gid=N' or give group=",
-				 u->name);
-			rc_error(rc, SPAN_SRC(rc, u->span), u->span, help,
-				 "user '%s' would get its own group with gid %u, but group '%s' has it",
-				 u->name, u->uid, plan->groups[j].name);
-			continue;
-		}
-		if (rc_push(rc, &plan->groups, &plan->ngroups, sizeof(*g)) < 0)
-			return -1;
-		g = &plan->groups[plan->ngroups - 1];
-		g->gid = u->uid;
-		g->span = u->span;
-		if ((g->name = rc_strdup(rc, u->name)) == NULL)
-			return -1;
-		SORT(plan->groups, plan->ngroups, cmp_group);
-	}
+	 * recipe does not define one, it is made with gid = uid.  The
+	 * declared groups are looked up by name and by gid in sorted copies,
+	 * and the new groups sorted in once at the end. */
+	if (add_own_groups(rc) < 0)
+		return -1;
 	{
 		struct view g = VIEW(plan->groups, plan->ngroups, struct gapimg_plan_group);
 
@@ -375,6 +402,20 @@ static int check_accounts(struct rcompiler *rc)
 			return -1;
 	}
 	return 0;
+}
+
+/* Drop repeats from a sorted unit list ("enable" twice means it once). */
+static void unique_units(struct gapimg_plan_unit *v, size_t *n)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < *n; i++) {
+		if (j && strcmp(v[j - 1].name, v[i].name) == 0)
+			free(v[i].name);
+		else
+			v[j++] = v[i];
+	}
+	*n = j;
 }
 
 static void check_units_env(struct rcompiler *rc)
@@ -402,22 +443,8 @@ static void check_units_env(struct rcompiler *rc)
 		if (c >= 0)
 			j++;
 	}
-	for (i = 1; i < plan->nenable; i++)
-		if (strcmp(plan->enable[i - 1].name, plan->enable[i].name) == 0) {
-			free(plan->enable[i].name);
-			memmove(&plan->enable[i], &plan->enable[i + 1],
-				(plan->nenable - i - 1) * sizeof(plan->enable[0]));
-			plan->nenable--;
-			i--;
-		}
-	for (i = 1; i < plan->ndisable; i++)
-		if (strcmp(plan->disable[i - 1].name, plan->disable[i].name) == 0) {
-			free(plan->disable[i].name);
-			memmove(&plan->disable[i], &plan->disable[i + 1],
-				(plan->ndisable - i - 1) * sizeof(plan->disable[0]));
-			plan->ndisable--;
-			i--;
-		}
+	unique_units(plan->enable, &plan->nenable);
+	unique_units(plan->disable, &plan->ndisable);
 }
 
 static void check_requests(struct rcompiler *rc)
