@@ -3,6 +3,7 @@
 #define GAPIMG_CMD_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "gapimg/error.h"
 #include "gapimg/recipe.h"
@@ -24,6 +25,8 @@ int cmd_show(int argc, char **argv);
  * them; and "N errors, M warnings" for a summary. */
 int cmd_print_diags(const struct gapimg_diags *diags);
 void cmd_count_words(const struct gapimg_diags *diags, char *buf, size_t size);
+/* Text with control characters shown as \xHH, except line breaks. */
+void cmd_put_escaped(const char *s, FILE *out);
 
 /* Print "gapimg <cmd>: error: <message>" and return the exit status for
  * the error's code. */

@@ -8,7 +8,7 @@
 /* The lexer keeps control characters out of recipe lines, but file names
  * come from the command line: escape everything but the line breaks the
  * format itself puts in. */
-static void put_escaped(const char *s, FILE *out)
+void cmd_put_escaped(const char *s, FILE *out)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -31,7 +31,7 @@ int cmd_print_diags(const struct gapimg_diags *diags)
 			strbuf_release(&sb);
 			return -1;
 		}
-		put_escaped(sb.buf, stderr);
+		cmd_put_escaped(sb.buf, stderr);
 	}
 	if (diags->hidden)
 		fprintf(stderr, "%zu more warning%s not shown\n", diags->hidden,

@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -200,7 +201,23 @@ int cmd_show(int argc, char **argv)
 		strbuf_addstr(&sb, "}\n");
 		fputs(sb.buf, stdout);
 	} else {
-		show_text(plan, stdout);
+		/* The compiler refuses control characters in what this prints;
+		 * escape any that get through anyway, keeping our own line
+		 * breaks. */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+
+		if (mem == NULL) {
+			err.code = GAPIMG_E_NOMEM;
+			snprintf(err.msg, sizeof(err.msg), "out of memory");
+			status = cmd_report("show", &err);
+			goto out;
+		}
+		show_text(plan, mem);
+		fclose(mem);
+		cmd_put_escaped(text ? text : "", stdout);
+		free(text);
 	}
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "gapimg show: error: cannot write the plan\n");

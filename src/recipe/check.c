@@ -391,6 +391,10 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 	} else if (loc->value_len == 0) {
 		return rc_bad_value(rc, st, loc, "mirror location", "it is empty", NULL);
 	}
+	if ((why = rv_printable(path ? path : loc->value))) {
+		free(path);
+		return rc_bad_value(rc, st, loc, "mirror location", why, NULL);
+	}
 	if (rc_push(rc, &plan->mirrors, &plan->nmirrors, sizeof(*m)) < 0) {
 		free(path);
 		return -1;
@@ -473,8 +477,9 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 				 "wheel mirrors have no signing keys");
 			break;
 		}
-		if (t->value_len == 0) {
-			rc_bad_value(rc, st, t, "key file", "it is empty", NULL);
+		if (t->value_len == 0 || rv_printable(t->value)) {
+			rc_bad_value(rc, st, t, "key file",
+				     t->value_len ? rv_printable(t->value) : "it is empty", NULL);
 			continue;
 		}
 		if (rc_push(rc, &m->keys, &m->nkeys, sizeof(*k)) < 0)
@@ -708,9 +713,9 @@ static int h_kernel_cmdline(struct rcompiler *rc, const struct rstmt *st)
 {
 	const char *v = st->args[0].value;
 
-	if (strpbrk(v, "\n\t"))
+	if (rv_printable(v))
 		return rc_bad_value(rc, st, &st->args[0], "kernel command line",
-				    "it must be one line without tabs", NULL);
+				    "it must be one line of printable text, without tabs", NULL);
 	return (rc->plan->kernel_cmdline = rc_strdup(rc, v)) ? 0 : -1;
 }
 

@@ -22,6 +22,10 @@ static int image_path(struct rcompiler *rc, const struct rstmt *st, const struct
 	const char *v = t->value, *p;
 
 	*out = NULL;
+	if (rv_printable(v)) {
+		rc_bad_value(rc, st, t, what, rv_printable(v), NULL);
+		return 0;
+	}
 	if (v[0] != '/') {
 		char help[96];
 		snprintf(help, sizeof(help), "write /%.80s", v);
@@ -120,8 +124,9 @@ static int source_opt(struct rcompiler *rc, const struct rstmt *st, const struct
 {
 	char *fs;
 
-	if (t->value_len == 0) {
-		rc_bad_value(rc, st, t, "source", "it is empty", NULL);
+	if (t->value_len == 0 || rv_printable(t->value)) {
+		rc_bad_value(rc, st, t, "source", t->value_len ? rv_printable(t->value) : "it is empty",
+			     NULL);
 		return 1;
 	}
 	if (rc_local_path(rc, st->src, t->value, &fs, &n->source.path) < 0)
@@ -194,6 +199,10 @@ int rc_h_symlink(struct rcompiler *rc, const struct rstmt *st)
 		return -1;
 	if (path == NULL)
 		return 0;
+	if (rv_printable(target->value)) {
+		free(path);
+		return rc_bad_value(rc, st, target, "link target", rv_printable(target->value), NULL);
+	}
 	if (target->value_len == 0 || target->value_len > GAPIMG_PATH_MAX) {
 		free(path);
 		return rc_bad_value(rc, st, target, "link target",
@@ -231,9 +240,10 @@ int rc_h_data(struct rcompiler *rc, const struct rstmt *st)
 		rc_error(rc, st->src, st->name->span,
 			 "add provenance=\"who supplied it, from where, under which terms\"",
 			 "'data' needs provenance=");
-	else if (prov->value_len == 0 || strchr(prov->value, '\n'))
+	else if (prov->value_len == 0 || rv_printable(prov->value))
 		rc_bad_value(rc, st, prov, "provenance",
-			     prov->value_len ? "it must be one line" : "it is empty", NULL);
+			     prov->value_len ? "it must be one line of printable text" : "it is empty",
+			     NULL);
 	if (image_path(rc, st, &st->args[0], "data path", &path) < 0)
 		return -1;
 	if (path == NULL || sum == NULL || why || src == NULL || prov == NULL)
@@ -346,8 +356,9 @@ static int passwd_field(struct rcompiler *rc, const struct rstmt *st, const char
 	const struct rtoken *t = rc_opt(st, key);
 	const char *v = t ? t->value : def;
 
-	if (t && strpbrk(v, ":\n")) {
-		rc_bad_value(rc, st, t, key, "':' and newlines cannot be stored in /etc/passwd", NULL);
+	if (t && (strchr(v, ':') || rv_printable(v))) {
+		rc_bad_value(rc, st, t, key,
+			     "':' and control characters cannot be stored in /etc/passwd", NULL);
 		v = def;
 	} else if (t && absolute && v[0] != '/') {
 		rc_bad_value(rc, st, t, key, "it must be an absolute path", NULL);
@@ -437,8 +448,9 @@ int rc_h_env(struct rcompiler *rc, const struct rstmt *st)
 
 	if (why)
 		return rc_bad_value(rc, st, name, "variable name", why, NULL);
-	if (strchr(value->value, '\n'))
-		return rc_bad_value(rc, st, value, "value", "it must be one line", NULL);
+	if (rv_printable(value->value))
+		return rc_bad_value(rc, st, value, "value", "it must be one line of printable text",
+				    NULL);
 	if (rc_push(rc, &rc->plan->env, &rc->plan->nenv, sizeof(*e)) < 0)
 		return -1;
 	e = &rc->plan->env[rc->plan->nenv - 1];

@@ -247,6 +247,17 @@ const char *rv_env_name(const char *s)
 	return NULL;
 }
 
+/* Values that end up in paths, listings and /etc files: escapes may put
+ * any ASCII character in a quoted string, but a control character there
+ * is never meant and can forge output on a terminal. */
+const char *rv_printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return "it contains a control character";
+	return NULL;
+}
+
 const char *rv_python_version(const char *s)
 {
 	unsigned long long v;

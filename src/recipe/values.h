@@ -26,5 +26,6 @@ int rv_looks_like_op(const char *s);
 const char *rv_unit(const char *s, int *missing_suffix);
 const char *rv_env_name(const char *s);
 const char *rv_python_version(const char *s);
+const char *rv_printable(const char *s);
 
 #endif
