@@ -391,7 +391,7 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 	} else if (loc->value_len == 0) {
 		return rc_bad_value(rc, st, loc, "mirror location", "it is empty", NULL);
 	}
-	if ((why = rv_printable(path ? path : loc->value))) {
+	if ((why = rv_printable(path ? path : loc->value)) || (why = rv_utf8(path ? path : ""))) {
 		free(path);
 		return rc_bad_value(rc, st, loc, "mirror location", why, NULL);
 	}

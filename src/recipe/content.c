@@ -428,7 +428,8 @@ int rc_h_user(struct rcompiler *rc, const struct rstmt *st)
 			}
 		}
 		free(list);
-		qsort(u->groups, u->ngroups, sizeof(char *), cmp_str);
+		if (u->ngroups > 1)
+			qsort(u->groups, u->ngroups, sizeof(char *), cmp_str);
 		for (i = j = 0; i < u->ngroups; i++) {
 			if (j && strcmp(u->groups[j - 1], u->groups[i]) == 0)
 				free(u->groups[i]);

@@ -250,6 +250,40 @@ const char *rv_env_name(const char *s)
 /* Values that end up in paths, listings and /etc files: escapes may put
  * any ASCII character in a quoted string, but a control character there
  * is never meant and can forge output on a terminal. */
+/* Percent-decoded text can be anything: the plan is UTF-8 JSON. */
+const char *rv_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t need, i;
+		uint32_t cp;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xC2 && *p <= 0xDF)
+			need = 2, cp = *p & 0x1F;
+		else if (*p >= 0xE0 && *p <= 0xEF)
+			need = 3, cp = *p & 0x0F;
+		else if (*p >= 0xF0 && *p <= 0xF4)
+			need = 4, cp = *p & 0x07;
+		else
+			return "it is not valid UTF-8";
+		for (i = 1; i < need; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return "it is not valid UTF-8";
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return "it is not valid UTF-8";
+		p += need;
+	}
+	return NULL;
+}
+
 const char *rv_printable(const char *s)
 {
 	for (; *s; s++)

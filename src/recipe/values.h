@@ -27,5 +27,6 @@ const char *rv_unit(const char *s, int *missing_suffix);
 const char *rv_env_name(const char *s);
 const char *rv_python_version(const char *s);
 const char *rv_printable(const char *s);
+const char *rv_utf8(const char *s);
 
 #endif
