@@ -57,6 +57,9 @@ static void print_message(const char *cmd, const char *kind, const char *msg)
 }
 
 static void vprint_message(const char *cmd, const char *kind, const char *fmt,
+			   va_list ap) GAPIMG_PRINTF(3, 0);
+
+static void vprint_message(const char *cmd, const char *kind, const char *fmt,
 			   va_list ap)
 {
 	char msg[4096];

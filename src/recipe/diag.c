@@ -59,7 +59,16 @@ static char *copy_line(const struct rsource *src, uint32_t lineno)
 	if (n != lineno)
 		return NULL;
 	nl = memchr(p, '\n', (size_t)(end - p));
-	return strndup(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
+	{
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *line = malloc(len + 1);
+
+		if (line) {
+			memcpy(line, p, len);   /* the text need not end in NUL */
+			line[len] = '\0';
+		}
+		return line;
+	}
 }
 
 /* Values quoted in messages can hold what escapes made ("\n", "\t"):

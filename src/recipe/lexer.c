@@ -158,6 +158,19 @@ int rc_check_text(struct rcompiler *rc, const struct rsource *src)
 	return bad ? -1 : 0;
 }
 
+/* Copy n bytes and end them with NUL.  Not strndup: recipe text in memory
+ * need not end in NUL, and ASan's strict string checks read to one. */
+static char *memdup_str(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
 void rc_tokens_free(struct rtoken *toks, size_t n)
 {
 	size_t i;
@@ -352,17 +365,17 @@ int rc_lex_line(struct rcompiler *rc, const struct rsource *src, uint32_t lineno
 			} else if (klen) {
 				t.kind = RTOK_OPTION;
 				t.value_len = lx.pos - start - klen - 1;
-				t.value = strndup(line + start + klen + 1, t.value_len);
+				t.value = memdup_str(line + start + klen + 1, t.value_len);
 				t.vspan = span_at(&lx, start + klen + 1, t.value_len);
 			} else {
 				t.kind = RTOK_WORD;
 				t.value_len = lx.pos - start;
-				t.value = strndup(line + start, t.value_len);
+				t.value = memdup_str(line + start, t.value_len);
 				t.vspan = span_at(&lx, start, t.value_len);
 			}
 			if (t.value == NULL)
 				goto nomem;
-			if (klen && (t.key = strndup(line + start, klen)) == NULL) {
+			if (klen && (t.key = memdup_str(line + start, klen)) == NULL) {
 				free(t.value);
 				goto nomem;
 			}

@@ -6,6 +6,9 @@
 #include <string.h>
 
 static int error_vset(struct gapimg_error *err, enum gapimg_status code,
+		      int errnum, const char *fmt, va_list ap) GAPIMG_PRINTF(4, 0);
+
+static int error_vset(struct gapimg_error *err, enum gapimg_status code,
 		      int errnum, const char *fmt, va_list ap)
 {
 	if (err == NULL)
