@@ -428,6 +428,9 @@ int rc_h_user(struct rcompiler *rc, const struct rstmt *st)
 			}
 		}
 		free(list);
+		if (u->ngroups == 0)
+			rc_bad_value(rc, st, t, "groups", "the list is empty",
+				     "write groups=video,render, or leave groups= out");
 		if (u->ngroups > 1)
 			qsort(u->groups, u->ngroups, sizeof(char *), cmp_str);
 		for (i = j = 0; i < u->ngroups; i++) {

@@ -450,6 +450,7 @@ static void check_units_env(struct rcompiler *rc)
 static void check_requests(struct rcompiler *rc)
 {
 	struct gapimg_plan *plan = rc->plan;
+	const char *reported = NULL;
 	size_t i;
 
 	SORT(plan->installs, plan->ninstalls, cmp_pkg);
@@ -465,13 +466,17 @@ static void check_requests(struct rcompiler *rc)
 	for (i = 1; i < plan->nrequirements; i++) {
 		struct gapimg_plan_requirement *a = &plan->requirements[i - 1];
 		struct gapimg_plan_requirement *b = &plan->requirements[i];
+		/* Once per name, however many times it is repeated. */
+		if (reported && strcmp(reported, b->name) == 0)
+			continue;
 		if (strcmp(a->name, b->name) == 0 && (!a->marker || !b->marker)) {
+			reported = b->name;
 			const struct gapimg_plan_requirement *later =
 				cmp_span(rc, a->span, b->span) > 0 ? a : b;
 			const struct gapimg_plan_requirement *first = later == a ? b : a;
 			rc_error(rc, SPAN_SRC(rc, later->span), later->span,
 				 "combine them into one requirement, or give each a marker",
-				 "'%s' is required twice", later->name);
+				 "'%s' is required more than once", later->name);
 			first_here(rc, first->span, "it");
 		}
 	}
