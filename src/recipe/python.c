@@ -31,7 +31,7 @@ int rc_requirement(struct rcompiler *rc, const struct rstmt *st, const struct rt
 	struct gapimg_plan *plan = rc->plan;
 	struct gapimg_plan_requirement *r;
 	struct pep508_req req;
-	size_t off = 0, len = 0, i;
+	size_t off = 0, len = 0;
 	char msg[512];
 	int rv;
 
@@ -61,7 +61,6 @@ int rc_requirement(struct rcompiler *rc, const struct rstmt *st, const struct rt
 	memset(&req, 0, sizeof(req));
 	if (from && (r->mirror = rc_strdup(rc, from->value)) == NULL)
 		return -1;
-	(void)i;
 	return 0;
 nomem:
 	pep508_req_release(&req);
