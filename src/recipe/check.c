@@ -415,6 +415,8 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 		rc_error(rc, st->src, t->span, NULL, "'suite' is only for deb mirrors");
 	else if (t && rv_label(t->value, 128, "._/-"))
 		rc_bad_value(rc, st, t, "suite", rv_label(t->value, 128, "._/-"), NULL);
+	else if (t && (strstr(t->value, "..") || strstr(t->value, "//")))
+		rc_bad_value(rc, st, t, "suite", "it may not contain '..' or '//'", NULL);
 	else if (t && (m->suite = rc_strdup(rc, t->value)) == NULL)
 		return -1;
 	if (type == GAPIMG_MIRROR_DEB && t == NULL)
@@ -426,6 +428,10 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 		char *list = rc_strdup(rc, t ? t->value : "main"), *save = NULL, *c;
 		if (list == NULL)
 			return -1;
+		if (t && (t->value[0] == ',' || strstr(t->value, ",,") ||
+			  (t->value_len && t->value[t->value_len - 1] == ',')))
+			rc_bad_value(rc, st, t, "components", "it has an empty entry",
+				     "write components=main,contrib");
 		for (c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
 			if ((why = rv_label(c, 64, "._-"))) {
 				rc_error(rc, st->src, t->vspan, NULL, "invalid component '%s': %s", c, why);
@@ -562,9 +568,19 @@ static int h_install(struct rcompiler *rc, const struct rstmt *st)
 		if ((p->name = rc_strdup(rc, name->value)) == NULL)
 			return -1;
 		if (op != GAPIMG_REL_ANY) {
+			const struct rtoken *next = i + 3 < st->nargs ? &st->args[i + 3] : NULL;
+
 			if ((p->version = rc_strdup(rc, st->args[i + 2].value)) == NULL)
 				return -1;
 			p->span.len = st->args[i + 2].span.col + st->args[i + 2].span.len - p->span.col;
+			/* "python3 = 3.11 3.12" installs a package named 3.12:
+			 * legal, and almost certainly not meant. */
+			if (next && next->value[0] >= '0' && next->value[0] <= '9' &&
+			    strspn(next->value, "0123456789.:~+-") == next->value_len)
+				rc_warning(rc, st->src, next->vspan,
+					   "a constraint has one version; write a second constraint in full",
+					   "'%s' after a version constraint is read as a package name",
+					   next->value);
 			i += 2;
 		}
 		if (from && (p->mirror = rc_strdup(rc, from->value)) == NULL)

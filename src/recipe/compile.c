@@ -3,6 +3,7 @@
  * checks, then the digest.  Nothing is half-done: the plan is returned
  * only when the recipe has no errors.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,18 +44,19 @@ static struct gapimg_plan *new_plan(void)
 }
 
 /* The folder of the main recipe, absolute: what relative paths in the plan
- * are relative to. */
+ * are relative to.  The folder the recipe is named in, not the one a
+ * symlinked recipe points into: that is where its inputs were read. */
 static char *base_dir_of(const char *path)
 {
-	char *real = realpath(path, NULL), *slash;
+	const char *slash = strrchr(path, '/');
+	char *dir, *real;
 
-	if (real == NULL)
+	if (slash == NULL)
+		return realpath(".", NULL);
+	if ((dir = strndup(path, slash == path ? 1 : (size_t)(slash - path))) == NULL)
 		return NULL;
-	slash = strrchr(real, '/');
-	if (slash == real)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
+	real = realpath(dir, NULL);
+	free(dir);
 	return real;
 }
 
@@ -160,8 +162,11 @@ struct gapimg_plan *gapimg_recipe_compile(const char *path, unsigned flags,
 		gapimg_plan_free(rc.plan);
 		return NULL;
 	}
-	if (!(flags & GAPIMG_COMPILE_NO_FILES) && (rc.plan->base_dir = base_dir_of(path)) == NULL)
-		rc.nomem = 1;
+	if (!(flags & GAPIMG_COMPILE_NO_FILES) && (rc.plan->base_dir = base_dir_of(path)) == NULL) {
+		struct gapimg_span whole = { rc.sources[0]->name, 0, 0, 0 };
+		rc_error(&rc, NULL, whole, NULL, "cannot resolve the folder of %s: %s", path,
+			 strerror(errno));
+	}
 	return finish(&rc);
 }
 

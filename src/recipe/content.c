@@ -275,6 +275,23 @@ done:
 	return 0;
 }
 
+/* A first name without one plain character ("*", "?*", "[!.]*", "**")
+ * matches (nearly) every top-level folder; no removal needs that. */
+static int matches_every_name(const char *first)
+{
+	int depth = 0;
+
+	for (; *first && *first != '/'; first++) {
+		if (*first == '[')
+			depth = 1;
+		else if (*first == ']')
+			depth = 0;
+		else if (!depth && *first != '*' && *first != '?')
+			return 0;
+	}
+	return 1;
+}
+
 int rc_h_remove(struct rcompiler *rc, const struct rstmt *st)
 {
 	size_t i;
@@ -294,8 +311,10 @@ int rc_h_remove(struct rcompiler *rc, const struct rstmt *st)
 			free(path);
 			continue;
 		}
-		if (strcmp(path, "/*") == 0 || strcmp(path, "/**") == 0) {
-			rc_bad_value(rc, st, t, "removal pattern", "it removes the whole image", NULL);
+		if (matches_every_name(path + 1)) {
+			rc_bad_value(rc, st, t, "removal pattern",
+				     "its first name matches everything, so it would empty the image",
+				     "start the pattern with a folder name, e.g. /usr/share/doc/**");
 			free(path);
 			continue;
 		}
@@ -350,6 +369,16 @@ int rc_h_group(struct rcompiler *rc, const struct rstmt *st)
 	return (g->name = rc_strdup(rc, st->args[0].value)) ? 0 : -1;
 }
 
+static int has_dotdot(const char *v)
+{
+	const char *p;
+
+	for (p = v; (p = strstr(p, "..")); p += 2)
+		if ((p == v || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return 1;
+	return 0;
+}
+
 static int passwd_field(struct rcompiler *rc, const struct rstmt *st, const char *key,
 			int absolute, const char *def, char **out)
 {
@@ -360,8 +389,8 @@ static int passwd_field(struct rcompiler *rc, const struct rstmt *st, const char
 		rc_bad_value(rc, st, t, key,
 			     "':' and control characters cannot be stored in /etc/passwd", NULL);
 		v = def;
-	} else if (t && absolute && v[0] != '/') {
-		rc_bad_value(rc, st, t, key, "it must be an absolute path", NULL);
+	} else if (t && absolute && (v[0] != '/' || has_dotdot(v))) {
+		rc_bad_value(rc, st, t, key, "it must be an absolute path without '..'", NULL);
 		v = def;
 	}
 	return (*out = rc_strdup(rc, v)) ? 0 : -1;
@@ -415,6 +444,12 @@ int rc_h_user(struct rcompiler *rc, const struct rstmt *st)
 
 		if (list == NULL)
 			return -1;
+		int empty_entry = t->value[0] == ',' || strstr(t->value, ",,") ||
+				  (t->value_len && t->value[t->value_len - 1] == ',');
+
+		if (empty_entry)
+			rc_bad_value(rc, st, t, "groups", "it has an empty entry",
+				     "write groups=video,render, or leave groups= out");
 		for (g = strtok_r(list, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
 			if ((why = rv_account(g))) {
 				rc_error(rc, st->src, t->vspan, NULL, "invalid group '%s' in groups=: %s",
@@ -428,7 +463,7 @@ int rc_h_user(struct rcompiler *rc, const struct rstmt *st)
 			}
 		}
 		free(list);
-		if (u->ngroups == 0)
+		if (u->ngroups == 0 && !empty_entry)
 			rc_bad_value(rc, st, t, "groups", "the list is empty",
 				     "write groups=video,render, or leave groups= out");
 		if (u->ngroups > 1)

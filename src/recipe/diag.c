@@ -237,15 +237,25 @@ static const char *level_name(enum gapimg_diag_level l)
  * columns count characters and the caret lines up. */
 int gapimg_diag_format(const struct gapimg_diag *g, struct strbuf *out)
 {
-	const char *file = g->span.file ? g->span.file : "<recipe>";
+	const char *name = g->span.file ? g->span.file : "<recipe>";
+	struct strbuf file = STRBUF_INIT;
 	char num[16];
 	size_t width, i;
 	int rc = 0;
 
+	/* File names come from the command line and may hold anything:
+	 * never let one forge a line. */
+	for (i = 0; name[i]; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c < 0x20 || c == 0x7f)
+			rc |= strbuf_addf(&file, "\\x%02x", c);
+		else
+			rc |= strbuf_addch(&file, (char)c);
+	}
 	if (g->span.line == 0)
-		rc |= strbuf_addf(out, "%s: %s: %s\n", file, level_name(g->level), g->message);
+		rc |= strbuf_addf(out, "%s: %s: %s\n", file.buf, level_name(g->level), g->message);
 	else
-		rc |= strbuf_addf(out, "%s:%u:%u: %s: %s\n", file, g->span.line,
+		rc |= strbuf_addf(out, "%s:%u:%u: %s: %s\n", file.buf, g->span.line,
 				  g->span.col, level_name(g->level), g->message);
 	if (g->source_line) {
 		width = (size_t)snprintf(num, sizeof(num), "%u", g->span.line);
@@ -265,5 +275,6 @@ int gapimg_diag_format(const struct gapimg_diag *g, struct strbuf *out)
 	} else if (g->help) {
 		rc |= strbuf_addf(out, "  = help: %s\n", g->help);
 	}
+	strbuf_release(&file);
 	return rc ? -1 : 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "gapimg/plan.h"
 #include "gapimg/recipe.h"
@@ -15,6 +16,8 @@ struct rsource {
 	char *dir;               /* folder, for relative paths (absolute or "") */
 	char *rel_dir;           /* folder relative to the main recipe's folder */
 	char *real;              /* realpath, for cycle detection; NULL in memory */
+	dev_t dev;               /* identity of the file read, so that a hard */
+	ino_t ino;               /* link to it is not read a second time */
 	const char *data;
 	size_t len;
 	char *owned;             /* data when we read it */
@@ -69,6 +72,7 @@ struct rcompiler {
 
 	struct rref *refs;
 	size_t nrefs;
+	int truncated;           /* stopped reading at the directive limit */
 
 	struct gapimg_plan *plan;
 };

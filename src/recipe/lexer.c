@@ -66,8 +66,36 @@ static struct gapimg_span span_at(struct lexer *lx, size_t off, size_t len)
 	return sp;
 }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0; the code
+ * point in *out. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *out);
+
 static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+
+	return utf8_decode(s, n, &cp);
+}
+
+/* Characters that change how a line looks without being seen: C1
+ * controls, bidirectional overrides and isolates, zero-width characters,
+ * Unicode line and paragraph separators, the byte-order mark.  A reviewer
+ * must see what the compiler reads. */
+static const char *invisible(uint32_t cp)
+{
+	if (cp >= 0x80 && cp <= 0x9f)
+		return "C1 control character";
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c)
+		return "bidirectional control character";
+	if ((cp >= 0x200b && cp <= 0x200d) || cp == 0x2060 || cp == 0xfeff)
+		return "zero-width character";
+	if (cp == 0x2028 || cp == 0x2029)
+		return "Unicode line separator";
+	return NULL;
+}
+
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *out)
 {
 	size_t need, i;
 	uint32_t cp;
@@ -92,6 +120,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
 	    (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
+	*out = cp;
 	return need;
 }
 
@@ -104,6 +133,7 @@ int rc_check_text(struct rcompiler *rc, const struct rsource *src)
 
 	while (i < len) {
 		size_t n = 1;
+		uint32_t cp = 0;
 		const char *why = NULL, *help = NULL;
 
 		if (p[i] == '\n') {
@@ -130,10 +160,12 @@ int rc_check_text(struct rcompiler *rc, const struct rsource *src)
 			help = "write it as an escape in a quoted string, e.g. \"\\x1b\"";
 		} else if (p[i] == 0x7f) {
 			why = "control character (DEL) in the recipe";
-		} else if (p[i] >= 0x80 && (n = utf8_len(p + i, len - i)) == 0) {
+		} else if (p[i] >= 0x80 && (n = utf8_decode(p + i, len - i, &cp)) == 0) {
 			why = "invalid UTF-8 in the recipe";
 			help = "recipes are UTF-8 text";
 			n = 1;
+		} else if (p[i] >= 0x80 && (why = invisible(cp))) {
+			help = "it changes how the line looks without being seen; remove it";
 		}
 		if (why && !bad_line) {
 			struct gapimg_span sp;
@@ -143,8 +175,12 @@ int rc_check_text(struct rcompiler *rc, const struct rsource *src)
 			sp.line = lineno;
 			sp.col = col_of((const char *)p + line_start, i - line_start);
 			sp.len = 1;
-			rc_diag(rc, GAPIMG_DIAG_ERROR, NULL, sp, help, "%s (byte 0x%02x)",
-				why, p[i]);
+			if (cp >= 0x80)
+				rc_diag(rc, GAPIMG_DIAG_ERROR, NULL, sp, help, "%s (U+%04X) in the recipe",
+					why, (unsigned)cp);
+			else
+				rc_diag(rc, GAPIMG_DIAG_ERROR, NULL, sp, help, "%s (byte 0x%02x)",
+					why, p[i]);
 			bad_line = bad = 1;
 		}
 		i += n;

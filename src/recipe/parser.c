@@ -170,6 +170,14 @@ static int do_include(struct rcompiler *rc, const struct rsource *src,
 		rc_error(rc, src, toks[1].span, NULL, "empty include path");
 		return 0;
 	}
+	for (i = 0; i < toks[1].value_len; i++) {
+		unsigned char c = (unsigned char)toks[1].value[i];
+		if (c < 0x20 || c == 0x7f) {
+			rc_error(rc, src, toks[1].span, NULL,
+				 "include path contains a control character");
+			return 0;
+		}
+	}
 	return rc_parse_file(rc, toks[1].value, src, &toks[1]);
 }
 
@@ -180,7 +188,7 @@ static int parse_source(struct rcompiler *rc, struct rsource *src)
 
 	if (rc_check_text(rc, src) < 0)
 		return rc->nomem ? -1 : 0;
-	while (p < end && !rc_stopped(rc)) {
+	while (p < end && !rc_stopped(rc) && !rc->truncated) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		struct rtoken *toks;
@@ -213,7 +221,7 @@ static int parse_source(struct rcompiler *rc, struct rsource *src)
 			rc_error(rc, src, toks[0].span, NULL,
 				 "more than 65536 directives in the recipe and its includes");
 			rc_tokens_free(toks, n);
-			rc->diags->stopped = 1;
+			rc->truncated = 1;   /* still check what was read */
 			return 0;
 		}
 		if (add_stmt(rc, src, toks, n) < 0) {
@@ -248,6 +256,19 @@ static int read_file(struct rcompiler *rc, struct rsource *src, const char *path
 		close(fd);
 		return 0;
 	}
+	for (size_t i = 0; i < rc->nsources; i++) {
+		const struct rsource *o = rc->sources[i];
+		if (o != src && o->data && o->dev == st.st_dev && o->ino == st.st_ino) {
+			rc_error(rc, where, sp,
+				 "each file is read once per image; include it from one place",
+				 "%s is the same file as %s, which is already included", src->name,
+				 o->name);
+			close(fd);
+			return 0;
+		}
+	}
+	src->dev = st.st_dev;
+	src->ino = st.st_ino;
 	if (st.st_size > (off_t)GAPIMG_RECIPE_MAX_BYTES) {
 		rc_error(rc, where, sp, "recipes are at most 1 MiB; split it with includes",
 			 "%s %s is too large (%lld bytes)", what, src->name, (long long)st.st_size);

@@ -30,7 +30,7 @@ static int check_refs(struct rcompiler *rc)
 		return rc_nomem(rc);
 	for (i = 0; i < plan->nmirrors; i++)
 		ids[i] = plan->mirrors[i].id;
-	for (i = 0; i < rc->nrefs; i++) {
+	for (i = 0; i < rc->nrefs && !rc_stopped(rc); i++) {
 		const struct rref *r = &rc->refs[i];
 		const struct gapimg_plan_mirror *m = NULL;
 		char help[96];
@@ -108,7 +108,12 @@ static int cmp_req(const void *a, const void *b)
 	const struct gapimg_plan_requirement *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 
-	return c ? c : strcmp(x->text, y->text);
+	/* Total over what the JSON shows, so line order never matters. */
+	if (c == 0)
+		c = strcmp(x->text, y->text);
+	if (c == 0)
+		c = strcmp(x->mirror ? x->mirror : "", y->mirror ? y->mirror : "");
+	return c;
 }
 
 static int cmp_glob(const void *a, const void *b)
@@ -282,9 +287,26 @@ static const char *kind_word(const struct gapimg_plan_node *n)
 										   : "file";
 }
 
+/* Paths in tree order: '/' before every other byte, so that "/a/b"
+ * comes right after "/a" and before "/a-b". */
+static int cmp_tree_order(const void *a, const void *b)
+{
+	const unsigned char *x = (const unsigned char *)(*(const struct gapimg_plan_node *const *)a)->path;
+	const unsigned char *y = (const unsigned char *)(*(const struct gapimg_plan_node *const *)b)->path;
+
+	for (; *x && *x == *y; x++, y++)
+		;
+	if (*x == *y)
+		return 0;
+	if (*x == '/' || *y == '/')
+		return *x == '/' ? (*y ? -1 : 1) : (*x ? 1 : -1);
+	return *x < *y ? -1 : 1;
+}
+
 static void check_nodes(struct rcompiler *rc)
 {
 	struct gapimg_plan *plan = rc->plan;
+	const struct gapimg_plan_node **order, *blocker = NULL;
 	size_t i;
 
 	SORT(plan->nodes, plan->nnodes, cmp_node);
@@ -294,28 +316,33 @@ static void check_nodes(struct rcompiler *rc)
 				  offsetof(struct gapimg_plan_node, span) };
 		report_twice(rc, &v, "", " is defined twice", "give each path once");
 	}
-	/* Nothing may live inside a file or a link the recipe makes. */
-	for (i = 0; i < plan->nnodes; i++) {
-		struct gapimg_plan_node *n = &plan->nodes[i], key, *parent;
-		char *p = strdup(n->path), *slash;
-
-		if (p == NULL) {
-			rc_nomem(rc);
-			return;
-		}
-		while ((slash = strrchr(p, '/')) && slash != p) {
-			*slash = '\0';
-			key.path = p;
-			parent = bsearch(&key, plan->nodes, plan->nnodes, sizeof(key), cmp_node);
-			if (parent && parent->kind != GAPIMG_NODE_DIR) {
-				rc_error(rc, SPAN_SRC(rc, n->span), n->span, NULL,
-					 "%s is inside %s, which is a %s", n->path, parent->path,
-					 kind_word(parent));
-				break;
-			}
-		}
-		free(p);
+	/* Nothing may live inside a file or a link the recipe makes.  In
+	 * "'/' sorts first" order every path's descendants follow it
+	 * directly, so one pass with the last file or link finds them all
+	 * (comparing each path with its every ancestor would be quadratic in
+	 * the depth of hostile paths). */
+	if (plan->nnodes < 2)
+		return;
+	if ((order = malloc(plan->nnodes * sizeof(*order))) == NULL) {
+		rc_nomem(rc);
+		return;
 	}
+	for (i = 0; i < plan->nnodes; i++)
+		order[i] = &plan->nodes[i];
+	qsort(order, plan->nnodes, sizeof(*order), cmp_tree_order);
+	for (i = 0; i < plan->nnodes; i++) {
+		const struct gapimg_plan_node *n = order[i];
+		size_t blen = blocker ? strlen(blocker->path) : 0;
+
+		if (blocker && strncmp(n->path, blocker->path, blen) == 0 && n->path[blen] == '/') {
+			rc_error(rc, SPAN_SRC(rc, n->span), n->span, NULL,
+				 "%s is inside %s, which is a %s", n->path, blocker->path,
+				 kind_word(blocker));
+			continue;
+		}
+		blocker = n->kind != GAPIMG_NODE_DIR ? n : NULL;
+	}
+	free(order);
 }
 
 static int cmp_gid(const void *a, const void *b)

@@ -132,6 +132,37 @@ mirrors/debian site/keys/archive.asc site/keys/local.asc
 }
 test_case "paths in included files are relative to them, recorded relative to the main recipe" include_paths
 
+hard_link_include() {
+	mkdir -p "$WORK/h"
+	cd "$WORK/h"
+	printf 'fragment\nenv X 1\n' >a.recipe
+	ln a.recipe b.recipe
+	printf 'image t\nversion 1\narch x86_64\nepoch 0\ninclude a.recipe\ninclude b.recipe\n' >main.recipe
+	st=$(run_status "$GAPIMG" check main.recipe)
+	expect_eq 2 "$st"
+	expect_eq "main.recipe:6:9: error: b.recipe is the same file as a.recipe, which is already included
+ 6 | include b.recipe
+   |         ^~~~~~~~
+   = help: each file is read once per image; include it from one place
+main.recipe: 1 error" "$(cat "$WORK/.stderr")"
+}
+test_case "a hard link to an included file is not read a second time" hard_link_include
+
+symlinked_main() {
+	mkdir -p "$WORK/s/real/files" "$WORK/s/view/files"
+	cd "$WORK/s"
+	printf 'image t\nversion 1\narch x86_64\nepoch 0\nfile /etc/a source=files/a\n' >real/x.recipe
+	printf 'real\n' >real/files/a
+	printf 'view\n' >view/files/a
+	ln -s ../real/x.recipe view/x.recipe
+	"$GAPIMG" show --json view/x.recipe | python3 -c '
+import sys, json
+f = json.load(sys.stdin)["plan"]["content"]["files"][0]
+print(f["source"], f["sha256"])' >"$WORK/got"
+	expect_eq "files/a $(printf 'view\n' | sha256sum | cut -d' ' -f1)" "$(cat "$WORK/got")"
+}
+test_case "a symlinked recipe reads its inputs next to the link, as the plan records" symlinked_main
+
 shipped_recipes() {
 	cd "$GAPIMG_SRC"
 	"$GAPIMG" check recipes/*.recipe >"$WORK/out" 2>"$WORK/err"
