@@ -286,15 +286,6 @@ static int mirror_family(enum gapimg_mirror_type t)
 	return t == GAPIMG_MIRROR_DEB ? 'd' : t == GAPIMG_MIRROR_WHEELS ? 'w' : 'r';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /* A file:// URL's path, percent-decoded, into *out; or the reason it is
  * not usable. */
 static const char *file_url_path(struct rcompiler *rc, const char *url, char **out)
@@ -314,8 +305,8 @@ static const char *file_url_path(struct rcompiler *rc, const char *url, char **o
 			*o++ = *p;
 			continue;
 		}
-		hi = hexval(p[1]);
-		lo = hi < 0 ? -1 : hexval(p[2]);
+		hi = rv_hexval(p[1]);
+		lo = hi < 0 ? -1 : rv_hexval(p[2]);
 		if (hi < 0 || lo < 0 || hi + lo == 0) {
 			free(*out);
 			*out = NULL;
@@ -415,7 +406,7 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 		rc_error(rc, st->src, t->span, NULL, "'suite' is only for deb mirrors");
 	else if (t && rv_label(t->value, 128, "._/-"))
 		rc_bad_value(rc, st, t, "suite", rv_label(t->value, 128, "._/-"), NULL);
-	else if (t && (strstr(t->value, "..") || strstr(t->value, "//")))
+	else if (t && (rv_has_dotdot(t->value) || strstr(t->value, "//")))
 		rc_bad_value(rc, st, t, "suite", "it may not contain '..' or '//'", NULL);
 	else if (t && (m->suite = rc_strdup(rc, t->value)) == NULL)
 		return -1;
@@ -428,8 +419,7 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 		char *list = rc_strdup(rc, t ? t->value : "main"), *save = NULL, *c;
 		if (list == NULL)
 			return -1;
-		if (t && (t->value[0] == ',' || strstr(t->value, ",,") ||
-			  (t->value_len && t->value[t->value_len - 1] == ',')))
+		if (t && rv_list_has_empty(t->value))
 			rc_bad_value(rc, st, t, "components", "it has an empty entry",
 				     "write components=main,contrib");
 		for (c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {

@@ -19,7 +19,7 @@ static int image_path(struct rcompiler *rc, const struct rstmt *st, const struct
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct gapimg_error e;
-	const char *v = t->value, *p;
+	const char *v = t->value;
 
 	*out = NULL;
 	if (rv_printable(v)) {
@@ -33,12 +33,10 @@ static int image_path(struct rcompiler *rc, const struct rstmt *st, const struct
 			 "%s '%s' is not an absolute path", what, v);
 		return 0;
 	}
-	for (p = v; (p = strstr(p, "..")); p += 2) {
-		if ((p == v || p[-1] == '/') && (p[2] == '\0' || p[2] == '/')) {
-			rc_error(rc, st->src, t->vspan, "write the path without '..'",
-				 "%s '%s' contains '..'", what, v);
-			return 0;
-		}
+	if (rv_has_dotdot(v)) {
+		rc_error(rc, st->src, t->vspan, "write the path without '..'",
+			 "%s '%s' contains '..'", what, v);
+		return 0;
 	}
 	if (gapimg_path_normalise(v, t->value_len, &sb, "the recipe", &e) < 0) {
 		strbuf_release(&sb);
@@ -369,16 +367,6 @@ int rc_h_group(struct rcompiler *rc, const struct rstmt *st)
 	return (g->name = rc_strdup(rc, st->args[0].value)) ? 0 : -1;
 }
 
-static int has_dotdot(const char *v)
-{
-	const char *p;
-
-	for (p = v; (p = strstr(p, "..")); p += 2)
-		if ((p == v || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
-			return 1;
-	return 0;
-}
-
 static int passwd_field(struct rcompiler *rc, const struct rstmt *st, const char *key,
 			int absolute, const char *def, char **out)
 {
@@ -389,7 +377,7 @@ static int passwd_field(struct rcompiler *rc, const struct rstmt *st, const char
 		rc_bad_value(rc, st, t, key,
 			     "':' and control characters cannot be stored in /etc/passwd", NULL);
 		v = def;
-	} else if (t && absolute && (v[0] != '/' || has_dotdot(v))) {
+	} else if (t && absolute && (v[0] != '/' || rv_has_dotdot(v))) {
 		rc_bad_value(rc, st, t, key, "it must be an absolute path without '..'", NULL);
 		v = def;
 	}
@@ -444,8 +432,7 @@ int rc_h_user(struct rcompiler *rc, const struct rstmt *st)
 
 		if (list == NULL)
 			return -1;
-		int empty_entry = t->value[0] == ',' || strstr(t->value, ",,") ||
-				  (t->value_len && t->value[t->value_len - 1] == ',');
+		int empty_entry = rv_list_has_empty(t->value);
 
 		if (empty_entry)
 			rc_bad_value(rc, st, t, "groups", "it has an empty entry",

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "values.h"
 
 static uint32_t col_of(const char *line, size_t off)
 {
@@ -66,15 +67,11 @@ static struct gapimg_span span_at(struct lexer *lx, size_t off, size_t len)
 	return sp;
 }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0; the code
- * point in *out. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *out);
-
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
 	uint32_t cp;
 
-	return utf8_decode(s, n, &cp);
+	return rv_utf8_decode(s, n, &cp);
 }
 
 /* Characters that change how a line looks without being seen: C1
@@ -93,35 +90,6 @@ static const char *invisible(uint32_t cp)
 	if (cp == 0x2028 || cp == 0x2029)
 		return "Unicode line separator";
 	return NULL;
-}
-
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *out)
-{
-	size_t need, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		need = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		need = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		need = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	*out = cp;
-	return need;
 }
 
 int rc_check_text(struct rcompiler *rc, const struct rsource *src)
@@ -160,7 +128,7 @@ int rc_check_text(struct rcompiler *rc, const struct rsource *src)
 			help = "write it as an escape in a quoted string, e.g. \"\\x1b\"";
 		} else if (p[i] == 0x7f) {
 			why = "control character (DEL) in the recipe";
-		} else if (p[i] >= 0x80 && (n = utf8_decode(p + i, len - i, &cp)) == 0) {
+		} else if (p[i] >= 0x80 && (n = rv_utf8_decode(p + i, len - i, &cp)) == 0) {
 			why = "invalid UTF-8 in the recipe";
 			help = "recipes are UTF-8 text";
 			n = 1;
@@ -223,17 +191,6 @@ static int is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void lex_error(struct lexer *lx, size_t off, size_t len, const char *help,
 		      const char *msg)
 {
@@ -269,8 +226,8 @@ static int lex_string(struct lexer *lx, char **out, size_t *out_len)
 		case 'n': buf[n++] = '\n'; i += 2; break;
 		case 't': buf[n++] = '\t'; i += 2; break;
 		case 'x': {
-			int hi = i + 2 < lx->len ? hexval(lx->line[i + 2]) : -1;
-			int lo = i + 3 < lx->len ? hexval(lx->line[i + 3]) : -1;
+			int hi = i + 2 < lx->len ? rv_hexval(lx->line[i + 2]) : -1;
+			int lo = i + 3 < lx->len ? rv_hexval(lx->line[i + 3]) : -1;
 			int v = hi * 16 + lo;
 
 			if (hi < 0 || lo < 0 || v == 0 || v > 0x7f) {

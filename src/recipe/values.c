@@ -250,38 +250,76 @@ const char *rv_env_name(const char *s)
 /* Values that end up in paths, listings and /etc files: escapes may put
  * any ASCII character in a quoted string, but a control character there
  * is never meant and can forge output on a terminal. */
+size_t rv_utf8_decode(const unsigned char *s, size_t n, uint32_t *out)
+{
+	size_t need, i;
+	uint32_t cp;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*out = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		need = 2, cp = s[0] & 0x1F;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		need = 3, cp = s[0] & 0x0F;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		need = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	*out = cp;
+	return need;
+}
+
 /* Percent-decoded text can be anything: the plan is UTF-8 JSON. */
 const char *rv_utf8(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
+	uint32_t cp;
 
-	while (*p) {
-		size_t need, i;
-		uint32_t cp;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (*p >= 0xC2 && *p <= 0xDF)
-			need = 2, cp = *p & 0x1F;
-		else if (*p >= 0xE0 && *p <= 0xEF)
-			need = 3, cp = *p & 0x0F;
-		else if (*p >= 0xF0 && *p <= 0xF4)
-			need = 4, cp = *p & 0x07;
-		else
+	for (; left; p += n, left -= n)
+		if ((n = rv_utf8_decode(p, left, &cp)) == 0)
 			return "it is not valid UTF-8";
-		for (i = 1; i < need; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return "it is not valid UTF-8";
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return "it is not valid UTF-8";
-		p += need;
-	}
 	return NULL;
+}
+
+int rv_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+int rv_has_dotdot(const char *v)
+{
+	const char *p;
+
+	for (p = v; (p = strstr(p, "..")); p += 2)
+		if ((p == v || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return 1;
+	return 0;
+}
+
+int rv_list_has_empty(const char *s)
+{
+	size_t n = strlen(s);
+
+	return s[0] == ',' || strstr(s, ",,") || (n && s[n - 1] == ',');
 }
 
 const char *rv_printable(const char *s)

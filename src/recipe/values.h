@@ -28,5 +28,11 @@ const char *rv_env_name(const char *s);
 const char *rv_python_version(const char *s);
 const char *rv_printable(const char *s);
 const char *rv_utf8(const char *s);
+/* Length of the UTF-8 sequence at s (n bytes available), or 0 when it is
+ * not valid; the code point in *out. */
+size_t rv_utf8_decode(const unsigned char *s, size_t n, uint32_t *out);
+int rv_hexval(char c);                    /* -1 when not a hex digit */
+int rv_has_dotdot(const char *path);      /* a ".." component */
+int rv_list_has_empty(const char *list);  /* ",a", "a,,b", "a," */
 
 #endif
