@@ -28,20 +28,19 @@ static uint32_t quoted_col(const struct rsource *src, const struct rtoken *t, si
 	}
 	for (; col < t->vspan.col && p < end && *p != '\n'; col++)
 		p += utf8_lead_len((unsigned char)*p);
+	if (p >= end)
+		return col;
 	p++;   /* the opening quote */
 	col++;
 	while (done < off && p < end && *p != '"' && *p != '\n') {
-		if (*p == '\\') {
-			size_t n = p + 1 < end && p[1] == 'x' ? 4 : 2;
-			p += n;
-			col += (uint32_t)n;
-			done++;
-		} else {
-			size_t n = utf8_lead_len((unsigned char)*p);
-			p += n;
-			done += n;
-			col++;
-		}
+		size_t n = *p == '\\' ? (p + 1 < end && p[1] == 'x' ? 4 : 2)
+				       : utf8_lead_len((unsigned char)*p);
+
+		if (n > (size_t)(end - p))
+			break;   /* the lexer accepted it, so this does not happen */
+		done += *p == '\\' ? 1 : n;
+		col += *p == '\\' ? (uint32_t)n : 1;
+		p += n;
 	}
 	return col;
 }
