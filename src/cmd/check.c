@@ -54,22 +54,20 @@ int cmd_check(int argc, char **argv)
 	if (optind >= argc)
 		return cmd_usage_error("check", "give at least one recipe");
 	for (; optind < argc; optind++) {
-		struct gapimg_diags diags = { 0 };
-		struct gapimg_error err = { 0 };
+		struct gapimg_diags diags;
 		struct gapimg_plan *plan;
+		int one = EXIT_OK;
 		char counts[96];
 
-		plan = gapimg_recipe_compile(argv[optind], 0, &diags, &err);
-		cmd_print_diags(&diags);
-		if (plan == NULL && diags.errors == 0) {
+		plan = cmd_compile("check", argv[optind], &diags, &one);
+		if (plan == NULL && one != EXIT_USAGE) {
 			gapimg_diags_release(&diags);
-			return cmd_report("check", &err);
+			return one;
 		}
-		cmd_count_words(&diags, counts, sizeof(counts));
 		if (plan == NULL) {
-			fprintf(stderr, "%s: %s\n", argv[optind], counts);
 			status = EXIT_USAGE;
 		} else if (!quiet) {
+			cmd_count_words(&diags, counts, sizeof(counts));
 			if (diags.warnings)
 				printf("%s: ok (%s)\n", argv[optind], counts);
 			else

@@ -24,6 +24,12 @@ int cmd_show(int argc, char **argv);
 /* Recipe diagnostics on standard error, as gapimg_diag_format renders
  * them; and "N errors, M warnings" for a summary. */
 int cmd_print_diags(const struct gapimg_diags *diags);
+/* Compile a recipe for command cmd and print its diagnostics.  Without a
+ * plan, the "RECIPE: N errors" line is printed too and *status is set:
+ * EXIT_USAGE for a recipe with errors, the report's status when gapimg
+ * itself failed.  The caller releases diags either way. */
+struct gapimg_plan *cmd_compile(const char *cmd, const char *path,
+				struct gapimg_diags *diags, int *status);
 void cmd_count_words(const struct gapimg_diags *diags, char *buf, size_t size);
 /* Text with control characters shown as \xHH, except line breaks. */
 void cmd_put_escaped(const char *s, FILE *out);

@@ -1,6 +1,7 @@
 /* Printing the recipe compiler's diagnostics, shared by the commands that
  * compile recipes. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "gapimg/strbuf.h"
@@ -40,6 +41,28 @@ int cmd_print_diags(const struct gapimg_diags *diags)
 		fputs("too many errors: stopped after 50; fix these and run again\n", stderr);
 	strbuf_release(&sb);
 	return 0;
+}
+
+struct gapimg_plan *cmd_compile(const char *cmd, const char *path,
+				struct gapimg_diags *diags, int *status)
+{
+	struct gapimg_error err = { 0 };
+	struct gapimg_plan *plan;
+	char counts[96];
+
+	memset(diags, 0, sizeof(*diags));
+	plan = gapimg_recipe_compile(path, 0, diags, &err);
+	cmd_print_diags(diags);
+	if (plan)
+		return plan;
+	if (diags->errors == 0) {
+		*status = cmd_report(cmd, &err);   /* gapimg itself failed */
+		return NULL;
+	}
+	cmd_count_words(diags, counts, sizeof(counts));
+	fprintf(stderr, "%s: %s\n", path, counts);
+	*status = EXIT_USAGE;
+	return NULL;
 }
 
 void cmd_count_words(const struct gapimg_diags *diags, char *buf, size_t size)

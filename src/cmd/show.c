@@ -153,7 +153,7 @@ static void show_text(const struct gapimg_plan *p, FILE *out)
 
 int cmd_show(int argc, char **argv)
 {
-	struct gapimg_diags diags = { 0 };
+	struct gapimg_diags diags;
 	struct gapimg_error err = { 0 };
 	struct strbuf sb = STRBUF_INIT;
 	struct gapimg_plan *plan;
@@ -177,18 +177,9 @@ int cmd_show(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cmd_usage_error("show", "give exactly one recipe");
-	plan = gapimg_recipe_compile(argv[optind], 0, &diags, &err);
-	cmd_print_diags(&diags);
-	if (plan == NULL) {
-		char counts[96];
-		if (diags.errors == 0) {
-			gapimg_diags_release(&diags);
-			return cmd_report("show", &err);
-		}
-		cmd_count_words(&diags, counts, sizeof(counts));
-		fprintf(stderr, "%s: %s\n", argv[optind], counts);
+	if ((plan = cmd_compile("show", argv[optind], &diags, &status)) == NULL) {
 		gapimg_diags_release(&diags);
-		return EXIT_USAGE;
+		return status;
 	}
 	if (json) {
 		/* "digest" sorts before "plan": canonical by construction. */
