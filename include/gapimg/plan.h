@@ -161,9 +161,6 @@ struct gapimg_plan {
 	enum gapimg_arch arch;
 	uint32_t epoch;
 
-	struct gapimg_plan_input *recipes; /* every recipe file read, sorted */
-	size_t nrecipes;
-
 	struct gapimg_plan_mirror *mirrors;   size_t nmirrors;
 	struct gapimg_plan_package *installs; size_t ninstalls;
 	struct gapimg_plan_glob *excludes;    size_t nexcludes;

@@ -69,9 +69,6 @@ void gapimg_plan_free(struct gapimg_plan *p)
 	free(p->recipe);
 	free(p->image);
 	free(p->version);
-	for (i = 0; i < p->nrecipes; i++)
-		free(p->recipes[i].path);
-	free(p->recipes);
 	for (i = 0; i < p->nmirrors; i++) {
 		struct gapimg_plan_mirror *m = &p->mirrors[i];
 		free(m->id);
