@@ -17,6 +17,8 @@ static const struct command {
 	{ "check", cmd_check, "Check recipes and report every problem in them" },
 	{ "ls", cmd_ls, "List every entry of a SquashFS image" },
 	{ "pack", cmd_pack, "Pack a directory into a deterministic SquashFS image" },
+	{ "resolve", cmd_resolve, "Resolve a recipe's packages against its mirrors and print them" },
+	{ "lock", cmd_lock, "Write a recipe's lock file, or check that it is current" },
 	{ "show", cmd_show, "Show the build plan a recipe compiles to, and its digest" },
 };
 

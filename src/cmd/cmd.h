@@ -14,12 +14,38 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAILURE_RUN = 1,     /* the work failed: I/O, disk full, corrupt input */
 	EXIT_USAGE = 2,           /* bad command line or invalid input */
+	EXIT_UNSOLVABLE = 3,      /* the package request cannot be satisfied */
+	EXIT_STALE = 4,           /* a lock file is not current */
 };
 
 int cmd_pack(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
+int cmd_lock(int argc, char **argv);
+
+/* Options gapimg resolve and gapimg lock share (getopt_long values). */
+enum { OPT_CACHE_DIR = 0x100, OPT_NO_CACHE, OPT_ALLOW_EXPIRED, OPT_BEST };
+#define CMD_RESOLVE_OPTIONS \
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR }, \
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE }, \
+	{ "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED }, \
+	{ "best", no_argument, NULL, OPT_BEST }
+#define CMD_RESOLVE_HELP \
+"      --cache-dir DIR   keep parsed metadata in DIR (default\n" \
+"                        $XDG_CACHE_HOME/gapimg, else ~/.cache/gapimg)\n" \
+"      --no-cache        neither read nor write the metadata cache\n" \
+"      --allow-expired   accept Debian metadata past its Valid-Until, and\n" \
+"                        signing keys that expired, at the recipe's epoch\n" \
+"      --best            every request gets its newest candidate, or fails\n"
+struct gapimg_resolve_opts;
+struct gapimg_resolution;
+/* 1 when c was one of the shared options (and opts took it). */
+int cmd_resolve_option(int c, const char *arg, struct gapimg_resolve_opts *opts);
+void cmd_print_notes(const char *cmd, const struct gapimg_resolution *res);
+void cmd_print_problems(const char *cmd, const struct gapimg_resolution *res);
+int cmd_print_resolution_json(const struct gapimg_resolution *res, FILE *out);
 
 /* Recipe diagnostics on standard error, as gapimg_diag_format renders
  * them; and "N errors, M warnings" for a summary. */

@@ -1,0 +1,250 @@
+/*
+ * The metadata cache: one .solv file per mirror folder, so that a warm
+ * resolve skips decompressing and parsing XML or Packages files.
+ *
+ * An entry is used only when its cookie equals the key of the metadata
+ * just verified (cache format, libsolv version, arch, mirror type and
+ * suite, and the signed root file, which pins the checksum of everything
+ * else), and when the SHA-256 stored after the .solv bytes matches them.
+ * Anything else (a stale entry, a truncated or flipped file, a libsolv
+ * that refuses it) is ignored and rebuilt.
+ */
+#include "mirror/mirror.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <solv/repo_solv.h>
+#include <solv/repo_write.h>
+#include <solv/solvversion.h>
+
+#include "gapimg/sha256.h"
+
+static const char trailer_magic[8] = { 'G', 'A', 'P', 'I', 'M', 'G', 'C', '1' };
+#define TRAILER_LEN (GAPIMG_SHA256_LEN + sizeof(trailer_magic))
+
+char *gapimg_default_cache_dir(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char *out = NULL;
+
+	if (x && x[0] == '/') {
+		if (asprintf(&out, "%s/gapimg", x) < 0)
+			return NULL;
+	} else if (home && home[0] == '/') {
+		if (asprintf(&out, "%s/.cache/gapimg", home) < 0)
+			return NULL;
+	}
+	return out;
+}
+
+static void add_field(struct gapimg_sha256 *h, const char *s)
+{
+	gapimg_sha256_update(h, s, strlen(s) + 1);
+}
+
+void mirror_cache_key_init(struct mirror_cache_key *key, struct mirror_load *ml,
+			   const void *root_bytes, size_t root_len)
+{
+	struct gapimg_sha256 *h = gapimg_sha256_new();
+	char fmt[32];
+
+	snprintf(fmt, sizeof(fmt), "gapimg-solv-cache %d", MIRROR_CACHE_FORMAT);
+	add_field(h, fmt);
+	add_field(h, solv_version);
+	add_field(h, gapimg_arch_name(ml->plan->arch));
+	add_field(h, gapimg_mirror_type_name(ml->pm->type));
+	add_field(h, ml->pm->suite ? ml->pm->suite : "");
+	for (size_t i = 0; i < ml->pm->ncomponents; i++)
+		add_field(h, ml->pm->components[i]);
+	gapimg_sha256_update(h, root_bytes, root_len);
+	gapimg_sha256_final(h, key->cookie);
+	gapimg_sha256_free(h);
+}
+
+/* cache_dir/solv/<sha256 of the mirror's folder and suite>.solv */
+static char *entry_path(struct mirror_load *ml, char **dir_out)
+{
+	const char *base = ml->opts->cache_dir;
+	char *def = NULL, *path = NULL, *dir = NULL;
+	struct gapimg_sha256 *h;
+	uint8_t sum[GAPIMG_SHA256_LEN];
+	char hex[GAPIMG_SHA256_HEX];
+
+	if (ml->opts->no_cache)
+		return NULL;
+	if (base == NULL)
+		base = def = gapimg_default_cache_dir();
+	if (base == NULL)
+		return NULL;
+	h = gapimg_sha256_new();
+	add_field(h, ml->info->root);
+	add_field(h, gapimg_mirror_type_name(ml->pm->type));
+	add_field(h, ml->pm->suite ? ml->pm->suite : "");
+	add_field(h, gapimg_arch_name(ml->plan->arch));
+	gapimg_sha256_final(h, sum);
+	gapimg_sha256_free(h);
+	gapimg_hex(sum, sizeof(sum), hex);
+	if (asprintf(&dir, "%s/solv", base) < 0)
+		dir = NULL;
+	else if (asprintf(&path, "%s/%s.solv", dir, hex) < 0)
+		path = NULL;
+	free(def);
+	if (dir_out)
+		*dir_out = dir;
+	else
+		free(dir);
+	return path;
+}
+
+int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key)
+{
+	char *path = entry_path(ml, NULL);
+	struct strbuf buf = STRBUF_INIT;
+	struct gapimg_error quiet = { 0 };
+	struct mirror_load qml = *ml;
+	uint8_t sum[GAPIMG_SHA256_LEN];
+	unsigned char *ud = NULL;
+	int udlen = 0, loaded = 0;
+	size_t n;
+	FILE *fp;
+
+	if (path == NULL)
+		return 0;
+	qml.err = &quiet;
+	if (mirror_read_path(&qml, path, &buf, 1) < 0)
+		goto out;
+	if (buf.len < TRAILER_LEN + 1 ||
+	    memcmp(buf.buf + buf.len - sizeof(trailer_magic), trailer_magic,
+		   sizeof(trailer_magic)) != 0)
+		goto bad;
+	n = buf.len - TRAILER_LEN;
+	gapimg_sha256(buf.buf, n, sum);
+	if (memcmp(sum, buf.buf + n, sizeof(sum)) != 0)
+		goto bad;
+	fp = fmemopen(buf.buf, n, "r");
+	if (fp == NULL)
+		goto out;
+	if (solv_read_userdata(fp, &ud, &udlen) != 0 || udlen != (int)sizeof(key->cookie) ||
+	    memcmp(ud, key->cookie, sizeof(key->cookie)) != 0) {
+		fclose(fp);
+		goto out;   /* stale: the metadata changed */
+	}
+	rewind(fp);
+	if (repo_add_solv(ml->repo, fp, 0) != 0) {
+		fclose(fp);
+		repo_empty(ml->repo, 1);
+		goto bad;
+	}
+	fclose(fp);
+	loaded = 1;
+	goto out;
+bad:
+	mirror_note(ml, "ignored a damaged cache entry %s; rebuilding it", path);
+out:
+	solv_free(ud);
+	strbuf_release(&buf);
+	free(path);
+	return loaded;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p = (const char *)p + w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int mkdir_p(char *dir)
+{
+	for (char *p = dir + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+				*p = c;
+				return -1;
+			}
+			*p = c;
+			if (c == '\0')
+				return 0;
+		}
+	}
+}
+
+void mirror_cache_store(struct mirror_load *ml, const struct mirror_cache_key *key)
+{
+	char *dir = NULL, *path = entry_path(ml, &dir), *tmp = NULL;
+	char *mem = NULL;
+	size_t memlen = 0;
+	uint8_t sum[GAPIMG_SHA256_LEN];
+	Repowriter *w;
+	FILE *fp;
+	int fd = -1, ok = 0;
+
+	if (path == NULL)
+		goto out;
+	fp = open_memstream(&mem, &memlen);
+	if (fp == NULL)
+		goto out;
+	w = repowriter_create(ml->repo);
+	repowriter_set_userdata(w, key->cookie, sizeof(key->cookie));
+	if (repowriter_write(w, fp) != 0) {
+		repowriter_free(w);
+		fclose(fp);
+		goto out;
+	}
+	repowriter_free(w);
+	if (fclose(fp) != 0)
+		goto out;
+	gapimg_sha256(mem, memlen, sum);
+	if (mkdir_p(dir) < 0)
+		goto out;
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
+		tmp = NULL;
+		goto out;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		goto out;
+	if (write_all(fd, mem, memlen) < 0 || write_all(fd, sum, sizeof(sum)) < 0 ||
+	    write_all(fd, trailer_magic, sizeof(trailer_magic)) < 0 || fsync(fd) < 0 ||
+	    fchmod(fd, 0644) < 0)
+		goto out;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto out;
+	ok = 1;
+out:
+	if (!ok && path != NULL)
+		mirror_note(ml, "could not write the metadata cache %s (%s); the next "
+			    "resolve reads the metadata again", path,
+			    errno ? strerror(errno) : "write failed");
+	if (fd >= 0)
+		close(fd);
+	if (!ok && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(mem);
+	free(dir);
+	free(path);
+}

@@ -1,0 +1,110 @@
+/*
+ * Mirror backends: read one local mirror's metadata into a libsolv
+ * repository, verifying it first.  Internal to the resolver.
+ *
+ * Trust runs one way: the signature over the root file (repomd.xml,
+ * Release or InRelease) is checked against the recipe's keys, the root
+ * file's checksums are checked for every file it names before that file
+ * is parsed, and only then does libsolv see the bytes.  Files are read
+ * into memory once, so what was checked is what is parsed.
+ */
+#ifndef GAPIMG_MIRROR_MIRROR_H
+#define GAPIMG_MIRROR_MIRROR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <solv/pool.h>
+#include <solv/repo.h>
+
+#include "gapimg/error.h"
+#include "gapimg/plan.h"
+#include "gapimg/resolve.h"
+#include "gapimg/strbuf.h"
+
+/* Largest metadata file read into memory (a full Debian main Packages
+ * file is about 100 MB uncompressed, CentOS filelists more). */
+#define MIRROR_FILE_MAX ((size_t)1 << 30)
+
+/* Custom solvable attributes for Debian fields libsolv does not keep;
+ * they are written into the cached .solv files too. */
+#define MIRROR_KEY_ESSENTIAL "gapimg:deb:essential"
+#define MIRROR_KEY_PRIORITY  "gapimg:deb:priority"
+
+/* Bump when what a loader puts into a repository changes, so that old
+ * cache entries are never used. */
+#define MIRROR_CACHE_FORMAT 1
+
+struct mirror_load {
+	Pool *pool;
+	const struct gapimg_plan *plan;
+	const struct gapimg_plan_mirror *pm;
+	const struct gapimg_resolve_opts *opts;
+	Repo *repo;                        /* created by the caller, empty */
+	struct gapimg_mirror_info *info;   /* root is set; the rest is filled */
+	struct gapimg_resolution *res;     /* for notes */
+	struct gapimg_error *err;
+};
+
+int mirror_load(struct mirror_load *ml);
+int mirror_load_rpmmd(struct mirror_load *ml);
+int mirror_load_rpmdir(struct mirror_load *ml);
+int mirror_load_deb(struct mirror_load *ml);
+
+/* files.c */
+/* Absolute folder of a plan mirror, malloc'd. */
+char *mirror_root(const struct gapimg_plan *plan, const struct gapimg_plan_mirror *pm);
+/* root + "/" + rel, refusing an absolute rel or one with "..". */
+char *mirror_join(struct mirror_load *ml, const char *rel);
+/* Read a whole file of the mirror; 0, or -1 with GAPIMG_E_NOTFOUND when
+ * it does not exist (and missing_ok: no error text set). */
+int mirror_read(struct mirror_load *ml, const char *rel, struct strbuf *out,
+		int missing_ok);
+/* The same for any absolute path (key files). */
+int mirror_read_path(struct mirror_load *ml, const char *path, struct strbuf *out,
+		     int missing_ok);
+/* Checksum types gapimg accepts for metadata and packages. */
+int mirror_strong_hash(Id type);
+/* Check data against a checksum from signed metadata: the type must be
+ * strong, the length and the digest must match.  what names the file in
+ * the error. */
+int mirror_verify_sum(struct mirror_load *ml, const char *what,
+		      const void *data, size_t len, Id type,
+		      const unsigned char *expected, const char *from);
+/* A stdio stream over verified bytes, decompressed by the suffix of name
+ * (.gz, .xz, .zst, .bz2); the bytes are copied, so data may be released. */
+FILE *mirror_open_verified(struct mirror_load *ml, const char *name, const struct strbuf *data);
+/* Add a note to the resolution: "mirror ID: ...". */
+void mirror_note(struct mirror_load *ml, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
+/* Parse an RFC 2822 date ("Sat, 05 Dec 2026 02:53:00 UTC"); -1 if bad. */
+int64_t mirror_parse_date(const char *s);
+
+/* sig.c */
+/* Verify a detached OpenPGP signature (armored or binary) over data
+ * against the mirror's keys; on success signed_by is set.  what/sigwhat
+ * name the files in errors. */
+int mirror_verify_detached(struct mirror_load *ml, const char *what,
+			   const void *data, size_t len,
+			   const void *sig, size_t siglen, const char *sigwhat);
+/* Verify a clearsigned message (Debian InRelease) and put the signed
+ * text, dash-unescaped with LF line ends, into content. */
+int mirror_verify_clearsigned(struct mirror_load *ml, const char *what,
+			      const char *text, size_t len, struct strbuf *content,
+			      int verify);
+
+/* cache.c */
+struct mirror_cache_key {
+	unsigned char cookie[32];
+};
+/* Mix the mirror's identity into a key: the cache format, the libsolv
+ * version, the image's arch, the mirror type, and every verified byte
+ * string given (the root file, the checksums of what it names). */
+void mirror_cache_key_init(struct mirror_cache_key *key, struct mirror_load *ml,
+			   const void *root_bytes, size_t root_len);
+/* 1 when the repo was filled from a valid cache entry, 0 when not. */
+int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key);
+/* Best effort: a cache that cannot be written costs a note, not the build. */
+void mirror_cache_store(struct mirror_load *ml, const struct mirror_cache_key *key);
+
+#endif
