@@ -29,6 +29,7 @@ struct gapimg_resolve_opts {
 	int allow_expired;        /* accept a Release past Valid-Until or an
 				   * expired signing key at the epoch */
 	int best;                 /* every request gets its best candidate or fails */
+	int metadata_only;        /* do not check that package files exist */
 	uint32_t epoch;           /* the build's clock (the plan's epoch) */
 };
 

@@ -26,19 +26,23 @@ int cmd_resolve(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 
 /* Options gapimg resolve and gapimg lock share (getopt_long values). */
-enum { OPT_CACHE_DIR = 0x100, OPT_NO_CACHE, OPT_ALLOW_EXPIRED, OPT_BEST };
+enum { OPT_CACHE_DIR = 0x100, OPT_NO_CACHE, OPT_ALLOW_EXPIRED, OPT_BEST,
+       OPT_METADATA_ONLY };
 #define CMD_RESOLVE_OPTIONS \
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR }, \
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE }, \
 	{ "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED }, \
-	{ "best", no_argument, NULL, OPT_BEST }
+	{ "best", no_argument, NULL, OPT_BEST }, \
+	{ "metadata-only", no_argument, NULL, OPT_METADATA_ONLY }
 #define CMD_RESOLVE_HELP \
 "      --cache-dir DIR   keep parsed metadata in DIR (default\n" \
 "                        $XDG_CACHE_HOME/gapimg, else ~/.cache/gapimg)\n" \
 "      --no-cache        neither read nor write the metadata cache\n" \
 "      --allow-expired   accept Debian metadata past its Valid-Until, and\n" \
 "                        signing keys that expired, at the recipe's epoch\n" \
-"      --best            every request gets its newest candidate, or fails\n"
+"      --best            every request gets its newest candidate, or fails\n" \
+"      --metadata-only   do not check that the chosen package files are in\n" \
+"                        the mirrors (to plan against an index alone)\n"
 struct gapimg_resolve_opts;
 struct gapimg_resolution;
 /* 1 when c was one of the shared options (and opts took it). */

@@ -25,6 +25,9 @@ int cmd_resolve_option(int c, const char *arg, struct gapimg_resolve_opts *opts)
 	case OPT_BEST:
 		opts->best = 1;
 		return 1;
+	case OPT_METADATA_ONLY:
+		opts->metadata_only = 1;
+		return 1;
 	}
 	return 0;
 }

@@ -19,7 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <solv/knownid.h>
 #include <solv/repo_solv.h>
+#include <solv/repodata.h>
 #include <solv/repo_write.h>
 #include <solv/solvversion.h>
 
@@ -187,6 +189,27 @@ static int mkdir_p(char *dir)
 	}
 }
 
+/* Keep what resolving, locking and the manifest use; texts for people
+ * (descriptions, summaries, URLs, packagers) make up most of an rpm-md
+ * .solv and would only slow the warm path down. */
+static int keyfilter(Repo *repo, Repokey *key, void *kfdata)
+{
+	switch (key->name) {
+	case SOLVABLE_DESCRIPTION:
+	case SOLVABLE_SUMMARY:
+	case SOLVABLE_URL:
+	case SOLVABLE_PACKAGER:
+	case SOLVABLE_BUILDHOST:
+	case SOLVABLE_GROUP:
+	case SOLVABLE_HEADEREND:
+	case SOLVABLE_CHANGELOG_AUTHOR:
+	case SOLVABLE_CHANGELOG_TEXT:
+	case SOLVABLE_CHANGELOG_TIME:
+		return KEY_STORAGE_DROPPED;
+	}
+	return repo_write_stdkeyfilter(repo, key, kfdata);
+}
+
 void mirror_cache_store(struct mirror_load *ml, const struct mirror_cache_key *key)
 {
 	char *dir = NULL, *path = entry_path(ml, &dir), *tmp = NULL;
@@ -204,6 +227,7 @@ void mirror_cache_store(struct mirror_load *ml, const struct mirror_cache_key *k
 		goto out;
 	w = repowriter_create(ml->repo);
 	repowriter_set_userdata(w, key->cookie, sizeof(key->cookie));
+	repowriter_set_keyfilter(w, keyfilter, NULL);
 	if (repowriter_write(w, fp) != 0) {
 		repowriter_free(w);
 		fclose(fp);

@@ -136,20 +136,31 @@ static int packet(const unsigned char *p, size_t len, size_t *hl, int *tag, size
 
 /* The issuer key id of a v4 signature packet body, from the issuer or
  * issuer-fingerprint subpacket, hashed or not; and its hash type. */
+static Id hash_type(int algo)
+{
+	switch (algo) {
+	case 8: return REPOKEY_TYPE_SHA256;
+	case 9: return REPOKEY_TYPE_SHA384;
+	case 10: return REPOKEY_TYPE_SHA512;
+	case 11: return REPOKEY_TYPE_SHA224;
+	case 2: return REPOKEY_TYPE_SHA1;
+	}
+	return 0;
+}
+
 static int sig_issuer(const unsigned char *b, size_t bl, char keyid[17], Id *htype)
 {
 	size_t off = 4;
 
+	/* v3 (old distributions): fixed layout, the key id at offset 7 */
+	if (bl >= 19 && b[0] == 3 && b[1] == 5) {
+		solv_bin2hex(b + 7, 8, keyid);
+		*htype = hash_type(b[16]);
+		return 0;
+	}
 	if (bl < 6 || b[0] != 4)
 		return -1;
-	switch (b[3]) {
-	case 8: *htype = REPOKEY_TYPE_SHA256; break;
-	case 9: *htype = REPOKEY_TYPE_SHA384; break;
-	case 10: *htype = REPOKEY_TYPE_SHA512; break;
-	case 11: *htype = REPOKEY_TYPE_SHA224; break;
-	case 2: *htype = REPOKEY_TYPE_SHA1; break;
-	default: *htype = 0; break;
-	}
+	*htype = hash_type(b[3]);
 	keyid[0] = '\0';
 	for (int area = 0; area < 2; area++) {
 		size_t sl, end;
@@ -333,7 +344,7 @@ next:
 	if (nsigs == 0)
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
 				 "mirror %s: %s holds no OpenPGP signature gapimg can read "
-				 "(v4 signatures only)", ml->pm->id, sigwhat);
+				 "(v3 or v4 signature packets)", ml->pm->id, sigwhat);
 	else if (badsig)
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
 				 "mirror %s: the signature in %s does not match %s: the "

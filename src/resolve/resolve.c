@@ -102,7 +102,7 @@ static int package_of(struct rsv *r, Id p, unsigned order, struct gapimg_package
 		return 1;
 	}
 	solv_bin2hex(sum, 32, out->sha256);
-	if (info && asprintf(&path, "%s/%s", info->root, loc) >= 0) {
+	if (info && !r->opts->metadata_only && asprintf(&path, "%s/%s", info->root, loc) >= 0) {
 		int bad = stat(path, &st) < 0 ? errno : 0;
 
 		if (bad || !S_ISREG(st.st_mode) ||
