@@ -127,8 +127,9 @@ static int write_lock(const struct gapimg_plan *plan, const char *path,
 		goto out;
 	}
 	if (!quiet)
-		fprintf(stderr, "gapimg lock: wrote %s: %zu packages from %zu mirror%s\n",
-			path, res.npackages, res.nmirrors, res.nmirrors == 1 ? "" : "s");
+		fprintf(stderr, "gapimg lock: wrote %s: %zu package%s from %zu mirror%s\n",
+			path, res.npackages, res.npackages == 1 ? "" : "s", res.nmirrors,
+			res.nmirrors == 1 ? "" : "s");
 out:
 	strbuf_release(&text);
 	gapimg_resolution_free(&res);

@@ -44,8 +44,9 @@ static void print_text(const struct gapimg_resolution *res)
 	for (size_t i = 0; i < res->nmirrors; i++) {
 		const struct gapimg_mirror_info *m = &res->mirrors[i];
 
-		printf("mirror %s %s: %zu packages, metadata sha256 %s%s%s%s\n", m->id,
-		       gapimg_mirror_type_name(m->type), m->npackages, m->metadata_sha256,
+		printf("mirror %s %s: %zu package%s, metadata sha256 %s%s%s%s\n", m->id,
+		       gapimg_mirror_type_name(m->type), m->npackages,
+		       m->npackages == 1 ? "" : "s", m->metadata_sha256,
 		       m->signed_by ? ", signed by " : "", m->signed_by ? m->signed_by : "",
 		       m->from_cache ? " (cached)" : "");
 	}
@@ -62,7 +63,8 @@ static void print_text(const struct gapimg_resolution *res)
 		       (unsigned long long)p->size);
 		total += p->size;
 	}
-	printf("%zu packages, %llu bytes\n", res->npackages, total);
+	printf("%zu package%s, %llu bytes\n", res->npackages, res->npackages == 1 ? "" : "s",
+	       total);
 	free(v);
 }
 

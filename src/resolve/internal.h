@@ -51,5 +51,7 @@ int rsv_add_problem(struct gapimg_resolution *res, const char *summary,
 		    char **causes, size_t ncauses, char **solutions, size_t nsolutions);
 int rsv_problems(struct rsv *r, Solver *solv, int nproblems);
 void rsv_sort_strings(char **v, size_t *n);   /* sort and drop repeats */
+/* Problems in a stable order: by summary, then causes. */
+void rsv_sort_problems(struct gapimg_resolution *res);
 
 #endif

@@ -66,17 +66,18 @@ static int explain_no_match(struct rsv *r, const struct gapimg_plan_package *ip,
 			    const char *spec, int flags, Repo *only)
 {
 	Pool *pool = r->pool;
-	Queue sel;
+	Queue sel, pkgs;
 	struct strbuf why = STRBUF_INIT;
 	int rc;
 
 	queue_init(&sel);
+	queue_init(&pkgs);
 	if (only && selection_make(pool, &sel, spec, flags)) {
 		const char *in = NULL;
 
-		selection_solvables(pool, &sel, &sel);
-		if (sel.count)
-			in = pool_id2solvable(pool, sel.elements[0])->repo->name;
+		selection_solvables(pool, &sel, &pkgs);
+		if (pkgs.count)
+			in = pool_id2solvable(pool, pkgs.elements[0])->repo->name;
 		strbuf_addf(&why, "mirror %s has no package that matches it, but mirror %s "
 			    "does (drop mirror=%s, or add the package to mirror %s)",
 			    only->name, in ? in : "?", only->name, only->name);
@@ -90,18 +91,18 @@ static int explain_no_match(struct rsv *r, const struct gapimg_plan_package *ip,
 					    g->pattern, g->span.file, g->span.line, g->span.col);
 		}
 	} else if (queue_empty(&sel), selection_make(pool, &sel, spec, flags | SELECTION_WITH_BADARCH)) {
-		selection_solvables(pool, &sel, &sel);
+		selection_solvables(pool, &sel, &pkgs);
 		strbuf_addf(&why, "only %s matches, which is not for the image's architecture %s",
-			    sel.count ? rsv_pkg(r, sel.elements[0]) : "a package", r->res->arch);
+			    pkgs.count ? rsv_pkg(r, pkgs.elements[0]) : "a package", r->res->arch);
 	} else if (ip->op != GAPIMG_REL_ANY &&
 		   (queue_empty(&sel), selection_make(pool, &sel, ip->name, flags & ~SELECTION_REL))) {
 		struct strbuf have = STRBUF_INIT;
 
-		selection_solvables(pool, &sel, &sel);
-		for (int i = 0; i < sel.count && i < 5; i++)
-			strbuf_addf(&have, "%s%s", i ? ", " : "", rsv_pkg(r, sel.elements[i]));
-		if (sel.count > 5)
-			strbuf_addf(&have, " and %d more", sel.count - 5);
+		selection_solvables(pool, &sel, &pkgs);
+		for (int i = 0; i < pkgs.count && i < 5; i++)
+			strbuf_addf(&have, "%s%s", i ? ", " : "", rsv_pkg(r, pkgs.elements[i]));
+		if (pkgs.count > 5)
+			strbuf_addf(&have, " and %d more", pkgs.count - 5);
 		strbuf_addf(&why, "no version matches the constraint; the mirrors have %s", have.buf);
 		strbuf_release(&have);
 	} else {
@@ -109,6 +110,7 @@ static int explain_no_match(struct rsv *r, const struct gapimg_plan_package *ip,
 			    "or contains this file");
 	}
 	queue_free(&sel);
+	queue_free(&pkgs);
 	rc = request_problem(r, ip, spec, why.buf);
 	strbuf_release(&why);
 	return rc;

@@ -189,6 +189,22 @@ static char *describe_element(struct rsv *r, Solver *solv, Id p, Id rp)
 	return strdup(solver_solutionelement2str(solv, p, rp));
 }
 
+static int cmp_problem(const void *a, const void *b)
+{
+	const struct gapimg_problem *x = a, *y = b;
+	int c = strcmp(x->summary, y->summary);
+
+	for (size_t i = 0; c == 0 && i < x->ncauses && i < y->ncauses; i++)
+		c = strcmp(x->causes[i], y->causes[i]);
+	return c;
+}
+
+void rsv_sort_problems(struct gapimg_resolution *res)
+{
+	if (res->nproblems > 1)
+		qsort(res->problems, res->nproblems, sizeof(*res->problems), cmp_problem);
+}
+
 int rsv_problems(struct rsv *r, Solver *solv, int nproblems)
 {
 	Queue rules, info;

@@ -195,6 +195,7 @@ int gapimg_resolve(const struct gapimg_plan *plan, const struct gapimg_resolve_o
 	}
 	rc = collect(&r, solv);
 out:
+	rsv_sort_problems(res);
 	if (solv)
 		solver_free(solv);
 	rsv_close(&r);
@@ -302,6 +303,7 @@ int gapimg_resolve_replay(const struct gapimg_plan *plan, const struct gapimg_re
 		rc = 1;
 	}
 out:
+	rsv_sort_problems(res);
 	if (solv)
 		solver_free(solv);
 	rsv_close(&r);
