@@ -36,6 +36,8 @@ int mirror_load_rpmdir(struct mirror_load *ml)
 {
 	struct strbuf listing = STRBUF_INIT;
 	char **names = NULL;
+	Id *ids = NULL;
+	uint64_t *sizes = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	uint8_t sum[GAPIMG_SHA256_LEN];
@@ -66,12 +68,17 @@ int mirror_load_rpmdir(struct mirror_load *ml)
 	closedir(d);
 	qsort(names, n, sizeof(*names), cmp_str);
 
+	ids = calloc(n + 1, sizeof(*ids));
+	sizes = calloc(n + 1, sizeof(*sizes));
+	if (ids == NULL || sizes == NULL) {
+		gapimg_error_set(ml->err, GAPIMG_E_NOMEM, "out of memory");
+		goto out;
+	}
 	data = repo_add_repodata(ml->repo, 0);
 	for (size_t i = 0; i < n; i++) {
 		char *path = mirror_join(ml, names[i]);
-		const char *hex;
-		Id p, type = 0;
 		struct stat st;
+		Id p;
 
 		if (path == NULL)
 			goto out;
@@ -87,11 +94,19 @@ int mirror_load_rpmdir(struct mirror_load *ml)
 		}
 		free(path);
 		repodata_set_location(data, p, 0, NULL, names[i]);
-		hex = solvable_lookup_checksum(pool_id2solvable(ml->pool, p), SOLVABLE_CHECKSUM, &type);
-		strbuf_addf(&listing, "%s %llu %s\n", names[i], (unsigned long long)st.st_size,
+		ids[i] = p;
+		sizes[i] = (uint64_t)st.st_size;
+	}
+	/* the checksums can be read back once the data is internalized */
+	repo_internalize(ml->repo);
+	for (size_t i = 0; i < n; i++) {
+		Id type = 0;
+		const char *hex = solvable_lookup_checksum(pool_id2solvable(ml->pool, ids[i]),
+							   SOLVABLE_CHECKSUM, &type);
+
+		strbuf_addf(&listing, "%s %llu %s\n", names[i], (unsigned long long)sizes[i],
 			    hex ? hex : "-");
 	}
-	repo_internalize(ml->repo);
 	gapimg_sha256(listing.buf, listing.len, sum);
 	gapimg_hex(sum, sizeof(sum), ml->info->metadata_sha256);
 	rc = 0;
@@ -99,6 +114,8 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	free(ids);
+	free(sizes);
 	strbuf_release(&listing);
 	return rc;
 }

@@ -354,11 +354,18 @@ next:
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
 				 "mirror %s: %s is signed with SHA-1 only, which gapimg "
 				 "does not trust", ml->pm->id, sigwhat);
-	else
+	else {
+		struct strbuf keys = STRBUF_INIT;
+
+		for (size_t i = 0; i < ml->pm->nkeys; i++)
+			strbuf_addf(&keys, "%skey=%s", i ? " " : "", ml->pm->keys[i].path);
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
-				 "mirror %s: %s is signed by key %s, which is not among the "
-				 "mirror's keys (key=...); add the right key to the recipe "
-				 "if you trust it", ml->pm->id, sigwhat, seen.buf);
+				 "mirror %s: %s is signed by key %s, which is not in the "
+				 "mirror's keys (%s); add the right key to the recipe if "
+				 "you trust it", ml->pm->id, sigwhat, seen.buf,
+				 keys.len ? keys.buf : "none");
+		strbuf_release(&keys);
+	}
 	strbuf_release(&seen);
 	return -1;
 }
