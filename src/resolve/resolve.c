@@ -291,12 +291,26 @@ int gapimg_resolve_replay(const struct gapimg_plan *plan, const struct gapimg_re
 	}
 	rc = collect(&r, solv);
 	if (rc == 0 && res->npackages != lock->npackages) {
+		struct strbuf extra = STRBUF_INIT;
 		char *msg = NULL;
 
-		if (asprintf(&msg, "the locked set is not complete: installing the %zu "
-			     "locked packages pulls in %zu packages", lock->npackages,
-			     res->npackages) < 0)
+		for (size_t i = 0; i < res->npackages; i++) {
+			const struct gapimg_package *p = &res->packages[i];
+			int locked = 0;
+
+			for (size_t j = 0; j < lock->npackages && !locked; j++)
+				locked = strcmp(p->name, lock->packages[j].name) == 0 &&
+					 strcmp(p->evr, lock->packages[j].evr) == 0 &&
+					 strcmp(p->arch, lock->packages[j].arch) == 0 &&
+					 strcmp(p->mirror, lock->packages[j].mirror) == 0;
+			if (!locked)
+				strbuf_addf(&extra, "%s%s %s (%s) from mirror %s", extra.len ? ", " : "",
+					    p->name, p->evr, p->arch, p->mirror);
+		}
+		if (asprintf(&msg, "the locked set is not complete: the locked packages "
+			     "also need %s", extra.buf) < 0)
 			msg = NULL;
+		strbuf_release(&extra);
 		add_simple_problem(res, msg, "the lock file was edited by hand or made by "
 				   "another gapimg: run \"gapimg lock\" again");
 		free(msg);
