@@ -8,6 +8,12 @@
  * else), and when the SHA-256 stored after the .solv bytes matches them.
  * Anything else (a stale entry, a truncated or flipped file, a libsolv
  * that refuses it) is ignored and rebuilt.
+ *
+ * Metadata is always parsed in a scratch pool and reaches the build's pool
+ * as .solv bytes, cached or not: libsolv breaks some ties (install order)
+ * by string ids, and those follow the order strings were first seen, which
+ * differs between parsing XML and reading a .solv file.  Going through the
+ * same bytes either way makes a warm resolve identical to a cold one.
  */
 #include "mirror/mirror.h"
 
@@ -105,6 +111,33 @@ static char *entry_path(struct mirror_load *ml, char **dir_out)
 	return path;
 }
 
+/* Fill ml->repo from .solv bytes whose cookie must equal key. */
+static int load_solv(struct mirror_load *ml, const char *buf, size_t n,
+		     const struct mirror_cache_key *key)
+{
+	unsigned char *ud = NULL;
+	int udlen = 0, rc = -1;
+	FILE *fp = fmemopen((void *)buf, n, "r");
+
+	if (fp == NULL)
+		return -1;
+	if (solv_read_userdata(fp, &ud, &udlen) != 0 || udlen != (int)sizeof(key->cookie) ||
+	    memcmp(ud, key->cookie, sizeof(key->cookie)) != 0) {
+		rc = 1;   /* stale: the metadata changed */
+		goto out;
+	}
+	rewind(fp);
+	if (repo_add_solv(ml->repo, fp, 0) != 0) {
+		repo_empty(ml->repo, 1);
+		goto out;
+	}
+	rc = 0;
+out:
+	fclose(fp);
+	solv_free(ud);
+	return rc;
+}
+
 int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key)
 {
 	char *path = entry_path(ml, NULL);
@@ -112,10 +145,8 @@ int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key
 	struct gapimg_error quiet = { 0 };
 	struct mirror_load qml = *ml;
 	uint8_t sum[GAPIMG_SHA256_LEN];
-	unsigned char *ud = NULL;
-	int udlen = 0, loaded = 0;
+	int loaded = 0, rc;
 	size_t n;
-	FILE *fp;
 
 	if (path == NULL)
 		return 0;
@@ -130,27 +161,16 @@ int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key
 	gapimg_sha256(buf.buf, n, sum);
 	if (memcmp(sum, buf.buf + n, sizeof(sum)) != 0)
 		goto bad;
-	fp = fmemopen(buf.buf, n, "r");
-	if (fp == NULL)
+	rc = load_solv(ml, buf.buf, n, key);
+	if (rc > 0)
 		goto out;
-	if (solv_read_userdata(fp, &ud, &udlen) != 0 || udlen != (int)sizeof(key->cookie) ||
-	    memcmp(ud, key->cookie, sizeof(key->cookie)) != 0) {
-		fclose(fp);
-		goto out;   /* stale: the metadata changed */
-	}
-	rewind(fp);
-	if (repo_add_solv(ml->repo, fp, 0) != 0) {
-		fclose(fp);
-		repo_empty(ml->repo, 1);
+	if (rc < 0)
 		goto bad;
-	}
-	fclose(fp);
 	loaded = 1;
 	goto out;
 bad:
 	mirror_note(ml, "ignored a damaged cache entry %s; rebuilding it", path);
 out:
-	solv_free(ud);
 	strbuf_release(&buf);
 	free(path);
 	return loaded;
@@ -210,33 +230,17 @@ static int keyfilter(Repo *repo, Repokey *key, void *kfdata)
 	return repo_write_stdkeyfilter(repo, key, kfdata);
 }
 
-void mirror_cache_store(struct mirror_load *ml, const struct mirror_cache_key *key)
+/* Best effort: a cache that cannot be written costs a note. */
+static void store_bytes(struct mirror_load *ml, const char *mem, size_t memlen)
 {
 	char *dir = NULL, *path = entry_path(ml, &dir), *tmp = NULL;
-	char *mem = NULL;
-	size_t memlen = 0;
 	uint8_t sum[GAPIMG_SHA256_LEN];
-	Repowriter *w;
-	FILE *fp;
 	int fd = -1, ok = 0;
 
 	if (path == NULL)
 		goto out;
-	fp = open_memstream(&mem, &memlen);
-	if (fp == NULL)
-		goto out;
-	w = repowriter_create(ml->repo);
-	repowriter_set_userdata(w, key->cookie, sizeof(key->cookie));
-	repowriter_set_keyfilter(w, keyfilter, NULL);
-	if (repowriter_write(w, fp) != 0) {
-		repowriter_free(w);
-		fclose(fp);
-		goto out;
-	}
-	repowriter_free(w);
-	if (fclose(fp) != 0)
-		goto out;
 	gapimg_sha256(mem, memlen, sum);
+	errno = 0;
 	if (mkdir_p(dir) < 0)
 		goto out;
 	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
@@ -268,7 +272,71 @@ out:
 	if (!ok && tmp)
 		unlink(tmp);
 	free(tmp);
-	free(mem);
 	free(dir);
 	free(path);
+}
+
+int mirror_scratch_begin(struct mirror_load *ml, struct mirror_load *scratch)
+{
+	*scratch = *ml;
+	scratch->pool = pool_create();
+	if (scratch->pool == NULL)
+		return gapimg_error_set(ml->err, GAPIMG_E_NOMEM, "out of memory");
+	pool_setdisttype(scratch->pool, ml->pool->disttype);
+	scratch->repo = repo_create(scratch->pool, ml->repo->name);
+	return 0;
+}
+
+void mirror_scratch_abort(struct mirror_load *scratch)
+{
+	if (scratch->pool)
+		pool_free(scratch->pool);
+	scratch->pool = NULL;
+}
+
+int mirror_scratch_adopt(struct mirror_load *ml, struct mirror_load *scratch,
+			 const struct mirror_cache_key *key)
+{
+	char *mem = NULL;
+	size_t memlen = 0;
+	Repowriter *w;
+	FILE *fp;
+	int rc = -1;
+
+	repo_internalize(scratch->repo);
+	fp = open_memstream(&mem, &memlen);
+	if (fp == NULL) {
+		gapimg_error_errno(ml->err, errno, "open_memstream");
+		goto out;
+	}
+	w = repowriter_create(scratch->repo);
+	repowriter_set_userdata(w, key->cookie, sizeof(key->cookie));
+	repowriter_set_keyfilter(w, keyfilter, NULL);
+	if (repowriter_write(w, fp) != 0) {
+		repowriter_free(w);
+		fclose(fp);
+		gapimg_error_set(ml->err, GAPIMG_E_INTERNAL, "mirror %s: libsolv could not "
+				 "write the parsed metadata: %s", ml->pm->id,
+				 pool_errstr(scratch->pool));
+		goto out;
+	}
+	repowriter_free(w);
+	if (fclose(fp) != 0) {
+		gapimg_error_errno(ml->err, errno, "open_memstream");
+		goto out;
+	}
+	mirror_scratch_abort(scratch);
+	if (!ml->opts->no_cache)
+		store_bytes(ml, mem, memlen);
+	if (load_solv(ml, mem, memlen, key) != 0) {
+		gapimg_error_set(ml->err, GAPIMG_E_INTERNAL, "mirror %s: libsolv could not "
+				 "read back the metadata it wrote: %s", ml->pm->id,
+				 pool_errstr(ml->pool));
+		goto out;
+	}
+	rc = 0;
+out:
+	mirror_scratch_abort(scratch);
+	free(mem);
+	return rc;
 }

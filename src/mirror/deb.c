@@ -7,8 +7,8 @@
  * architecture, and be valid at the build's epoch (Valid-Until).
  *
  * libsolv does not keep Essential: and Priority:, which the Debian base
- * set needs, so a second pass over each Packages file stores them as
- * custom attributes (cached with the rest).
+ * set needs, nor Size:, which the lock records, so a second pass over each
+ * Packages file stores them (cached with the rest).
  */
 #include "mirror/mirror.h"
 
@@ -292,7 +292,7 @@ static int check_release(struct mirror_load *ml, const struct release *r, const 
 	return 0;
 }
 
-/* Essential: and Priority: per stanza, onto the solvables just added
+/* Essential:, Priority: and Size: per stanza, onto the solvables just added
  * (repo_add_debpackages adds one per stanza with a Package: field, in
  * file order). */
 static int mark_base_fields(struct mirror_load *ml, FILE *fp, Id first, const char *what)
@@ -302,6 +302,7 @@ static int mark_base_fields(struct mirror_load *ml, FILE *fp, Id first, const ch
 	Id kess = pool_str2id(pool, MIRROR_KEY_ESSENTIAL, 1);
 	Id kprio = pool_str2id(pool, MIRROR_KEY_PRIORITY, 1);
 	char *line = NULL, *name = NULL, *prio = NULL;
+	unsigned long long size = 0;
 	size_t cap = 0;
 	ssize_t n;
 	int essential = 0, rc = 0;
@@ -326,18 +327,23 @@ static int mark_base_fields(struct mirror_load *ml, FILE *fp, Id first, const ch
 					repodata_set_poolstr(data, p, kess, "yes");
 				if (prio)
 					repodata_set_poolstr(data, p, kprio, prio);
+				if (size)
+					repodata_set_num(data, p, SOLVABLE_DOWNLOADSIZE, size);
 				p++;
 			}
 			free(name);
 			free(prio);
 			name = prio = NULL;
 			essential = 0;
+			size = 0;
 			if (n <= 0)
 				break;
 			continue;
 		}
 		if (strncasecmp(line, "Package:", 8) == 0)
 			free(name), name = trimdup(line + 8, strcspn(line + 8, "\n"));
+		else if (strncasecmp(line, "Size:", 5) == 0)
+			size = strtoull(line + 5, NULL, 10);
 		else if (strncasecmp(line, "Priority:", 9) == 0)
 			free(prio), prio = trimdup(line + 9, strcspn(line + 9, "\n"));
 		else if (strncasecmp(line, "Essential:", 10) == 0) {
@@ -448,6 +454,7 @@ int mirror_load_deb(struct mirror_load *ml)
 	struct strbuf content = STRBUF_INIT, digest_src = STRBUF_INIT, dist = STRBUF_INIT;
 	struct release r = { 0 };
 	struct mirror_cache_key key;
+	struct mirror_load scratch = { 0 };
 	uint8_t sum[GAPIMG_SHA256_LEN];
 	char what[600];
 	int rc = -1;
@@ -467,14 +474,17 @@ int mirror_load_deb(struct mirror_load *ml)
 		rc = 0;
 		goto out;
 	}
-	repo_add_repodata(ml->repo, 0);
+	if (mirror_scratch_begin(ml, &scratch) < 0)
+		goto out;
+	repo_add_repodata(scratch.repo, 0);
 	for (size_t i = 0; i < ml->pm->ncomponents; i++)
-		if (load_packages(ml, dist.buf, ml->pm->components[i], &r, what) < 0)
+		if (load_packages(&scratch, dist.buf, ml->pm->components[i], &r, what) < 0)
 			goto out;
-	repo_internalize(ml->repo);
-	mirror_cache_store(ml, &key);
+	if (mirror_scratch_adopt(ml, &scratch, &key) < 0)
+		goto out;
 	rc = 0;
 out:
+	mirror_scratch_abort(&scratch);
 	release_free(&r);
 	strbuf_release(&content);
 	strbuf_release(&digest_src);

@@ -34,7 +34,7 @@
 
 /* Bump when what a loader puts into a repository changes, so that old
  * cache entries are never used. */
-#define MIRROR_CACHE_FORMAT 1
+#define MIRROR_CACHE_FORMAT 2
 
 struct mirror_load {
 	Pool *pool;
@@ -104,7 +104,12 @@ void mirror_cache_key_init(struct mirror_cache_key *key, struct mirror_load *ml,
 			   const void *root_bytes, size_t root_len);
 /* 1 when the repo was filled from a valid cache entry, 0 when not. */
 int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key);
-/* Best effort: a cache that cannot be written costs a note, not the build. */
-void mirror_cache_store(struct mirror_load *ml, const struct mirror_cache_key *key);
+/* Parse metadata into a scratch pool (scratch gets its pool and repo),
+ * then adopt it: write it as .solv bytes (into the cache too, unless
+ * --no-cache) and load those bytes into ml->repo. */
+int mirror_scratch_begin(struct mirror_load *ml, struct mirror_load *scratch);
+int mirror_scratch_adopt(struct mirror_load *ml, struct mirror_load *scratch,
+			 const struct mirror_cache_key *key);
+void mirror_scratch_abort(struct mirror_load *scratch);
 
 #endif

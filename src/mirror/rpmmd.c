@@ -96,6 +96,7 @@ int mirror_load_rpmmd(struct mirror_load *ml)
 	struct strbuf repomd = STRBUF_INIT, sig = STRBUF_INIT;
 	struct md_file primary = { .type = "primary" }, filelists = { .type = "filelists" };
 	struct mirror_cache_key key;
+	struct mirror_load scratch = { 0 };
 	uint8_t sum[GAPIMG_SHA256_LEN];
 	Repo *md = NULL;
 	FILE *fp;
@@ -153,6 +154,8 @@ int mirror_load_rpmmd(struct mirror_load *ml)
 		rc = 0;
 		goto out;
 	}
+	if (mirror_scratch_begin(ml, &scratch) < 0)
+		goto out;
 	if (!find_md(ml->pool, md, &primary)) {
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
 				 "mirror %s: repodata/repomd.xml lists no primary metadata "
@@ -160,9 +163,9 @@ int mirror_load_rpmmd(struct mirror_load *ml)
 				 "zchunk is not supported)", ml->pm->id);
 		goto out;
 	}
-	if (load_md_file(ml, &primary, 0) < 0)
+	if (load_md_file(&scratch, &primary, 0) < 0)
 		goto out;
-	if (find_md(ml->pool, md, &filelists) && load_md_file(ml, &filelists, 1) < 0) {
+	if (find_md(ml->pool, md, &filelists) && load_md_file(&scratch, &filelists, 1) < 0) {
 		if (ml->err->code != GAPIMG_E_NOTFOUND)
 			goto out;
 		/* primary already lists the files most dependencies name */
@@ -171,10 +174,11 @@ int mirror_load_rpmmd(struct mirror_load *ml)
 			    filelists.location);
 		gapimg_error_clear(ml->err);
 	}
-	repo_internalize(ml->repo);
-	mirror_cache_store(ml, &key);
+	if (mirror_scratch_adopt(ml, &scratch, &key) < 0)
+		goto out;
 	rc = 0;
 out:
+	mirror_scratch_abort(&scratch);
 	if (md)
 		repo_free(md, 1);
 	free(primary.location);
