@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -141,27 +142,30 @@ out:
 int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key)
 {
 	char *path = entry_path(ml, NULL);
-	struct strbuf buf = STRBUF_INIT;
-	struct gapimg_error quiet = { 0 };
-	struct mirror_load qml = *ml;
 	uint8_t sum[GAPIMG_SHA256_LEN];
-	int loaded = 0, rc;
-	size_t n;
+	const char *buf = MAP_FAILED;
+	int loaded = 0, rc, fd = -1;
+	struct stat st;
+	size_t n = 0;
 
 	if (path == NULL)
 		return 0;
-	qml.err = &quiet;
-	if (mirror_read_path(&qml, path, &buf, 1) < 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		goto out;
-	if (buf.len < TRAILER_LEN + 1 ||
-	    memcmp(buf.buf + buf.len - sizeof(trailer_magic), trailer_magic,
-		   sizeof(trailer_magic)) != 0)
+	if ((uint64_t)st.st_size < TRAILER_LEN + 1 || (uint64_t)st.st_size > 4 * MIRROR_FILE_MAX)
 		goto bad;
-	n = buf.len - TRAILER_LEN;
-	gapimg_sha256(buf.buf, n, sum);
-	if (memcmp(sum, buf.buf + n, sizeof(sum)) != 0)
+	/* mapped, not read: the warm path is mostly this file */
+	buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (buf == MAP_FAILED)
+		goto out;
+	n = (size_t)st.st_size - TRAILER_LEN;
+	if (memcmp(buf + n + GAPIMG_SHA256_LEN, trailer_magic, sizeof(trailer_magic)) != 0)
 		goto bad;
-	rc = load_solv(ml, buf.buf, n, key);
+	gapimg_sha256(buf, n, sum);
+	if (memcmp(sum, buf + n, sizeof(sum)) != 0)
+		goto bad;
+	rc = load_solv(ml, buf, n, key);
 	if (rc > 0)
 		goto out;
 	if (rc < 0)
@@ -171,7 +175,10 @@ int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key
 bad:
 	mirror_note(ml, "ignored a damaged cache entry %s; rebuilding it", path);
 out:
-	strbuf_release(&buf);
+	if (buf != MAP_FAILED)
+		munmap((void *)buf, (size_t)st.st_size);
+	if (fd >= 0)
+		close(fd);
 	free(path);
 	return loaded;
 }

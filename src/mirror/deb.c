@@ -12,6 +12,7 @@
  */
 #include "mirror/mirror.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -359,12 +360,42 @@ static int mark_base_fields(struct mirror_load *ml, FILE *fp, Id first, const ch
 	return rc;
 }
 
+/* The decompressed bytes of a verified index. */
+static int inflate(struct mirror_load *ml, const char *name, const struct strbuf *data,
+		   struct strbuf *text)
+{
+	char buf[65536];
+	FILE *fp = mirror_open_verified(ml, name, data);
+	size_t n;
+
+	if (fp == NULL)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		if (strbuf_add(text, buf, n) < 0 || text->len > 4 * MIRROR_FILE_MAX) {
+			fclose(fp);
+			return gapimg_error_set(ml->err, GAPIMG_E_UNSUPPORTED,
+						"mirror %s: %s is too large once decompressed",
+						ml->pm->id, name);
+		}
+	}
+	if (ferror(fp)) {
+		fclose(fp);
+		return gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
+					"mirror %s: %s cannot be decompressed (damaged)",
+					ml->pm->id, name);
+	}
+	fclose(fp);
+	return 0;
+}
+
 static int load_packages(struct mirror_load *ml, const char *dist, const char *comp,
 			 const struct release *r, const char *relwhat)
 {
-	static const char *const suffixes[] = { ".xz", ".gz", "" };
+	/* the cheapest to read first: all are checked the same way */
+	static const char *const suffixes[] = { "", ".gz", ".xz" };
 	const char *arch = gapimg_arch_deb_name(ml->plan->arch);
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, data = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
 	const struct rel_file *f = NULL;
 	int listed = 0, rc = -1;
 	Id first;
@@ -423,11 +454,23 @@ static int load_packages(struct mirror_load *ml, const char *dist, const char *c
 	if (mirror_verify_sum(ml, path.buf, data.buf, data.len, REPOKEY_TYPE_SHA256, f->sum,
 			      relwhat) < 0)
 		goto out;
-	/* the suffix of the listed name decides the decompressor (a by-hash
-	 * file has none) */
-	fp = mirror_open_verified(ml, rel.buf, &data);
-	if (fp == NULL)
+	/* decompress once (the suffix of the listed name decides how; a
+	 * by-hash file has none), then parse the text twice */
+	if (f->path[strlen(f->path) - 1] == 's') {
+		/* plain "Packages": the verified bytes are the text */
+		text = data;
+		strbuf_init(&data);
+	} else if (inflate(ml, rel.buf, &data, &text) < 0) {
 		goto out;
+	}
+	strbuf_release(&data);
+	fp = fmemopen(text.buf, text.len ? text.len : 1, "r");
+	if (fp == NULL) {
+		gapimg_error_errno(ml->err, errno, "fmemopen");
+		goto out;
+	}
+	if (text.len == 0)
+		fgetc(fp);
 	first = ml->repo->end;
 	if (repo_add_debpackages(ml->repo, fp, REPO_NO_INTERNALIZE | REPO_REUSE_REPODATA) != 0) {
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
@@ -436,16 +479,14 @@ static int load_packages(struct mirror_load *ml, const char *dist, const char *c
 		fclose(fp);
 		goto out;
 	}
-	fclose(fp);
-	fp = mirror_open_verified(ml, rel.buf, &data);
-	if (fp == NULL)
-		goto out;
+	rewind(fp);
 	rc = mark_base_fields(ml, fp, first, path.buf);
 	fclose(fp);
 out:
 	strbuf_release(&rel);
 	strbuf_release(&path);
 	strbuf_release(&data);
+	strbuf_release(&text);
 	return rc;
 }
 
