@@ -72,17 +72,31 @@ t_expired_release() {
 t_tampered_and_badly_signed() {
 	{ deb_mirror tampered; echo "install hello"; } | recipe r.recipe
 	expect_eq 1 "$(run_status "$GAPIMG" lock r.recipe)"
-	expect_eq "gapimg lock: error: mirror deb: dists/tampered/main/binary-amd64/Packages.xz is 4156 bytes, dists/tampered/Release says 4144; the mirror is damaged, half-synced or tampered with (re-sync it)" \
+	expect_eq "gapimg lock: error: mirror deb: dists/tampered/main/binary-amd64/Packages is 12336 bytes, dists/tampered/Release says 12325; the mirror is damaged, half-synced or tampered with (re-sync it)" \
 		"$(cat .stderr)"
 	[ ! -e r.lock ]
-	# same size, other bytes: the checksum catches it
+	# same size, other bytes: the checksum catches it; the plain index is
+	# read first, the compressed ones when it is absent
 	cp -a repos/deb deb-copy
-	local px=deb-copy/dists/stable/main/binary-amd64/Packages.xz
-	printf '\x00' | dd of=$px bs=1 seek=100 conv=notrunc status=none
+	local dir=deb-copy/dists/stable/main/binary-amd64 idx
 	echo "mirror deb deb deb-copy suite=stable key=repos/keys/good.asc" | { cat; echo "install hello"; } | recipe r.recipe
+	for idx in Packages Packages.gz Packages.xz; do
+		printf '\x00' | dd of=$dir/$idx bs=1 seek=100 conv=notrunc status=none
+		expect_eq 1 "$(run_status "$GAPIMG" resolve r.recipe)" "$idx status"
+		expect_eq "gapimg resolve: error: mirror deb: dists/stable/main/binary-amd64/$idx does not match dists/stable/Release: sha256 is $(sha $dir/$idx), the metadata says $(sha repos/deb/dists/stable/main/binary-amd64/$idx); the mirror is damaged, half-synced or tampered with (re-sync it)" \
+			"$(cat .stderr)" "$idx"
+		rm $dir/$idx
+	done
 	expect_eq 1 "$(run_status "$GAPIMG" resolve r.recipe)"
-	expect_eq "gapimg resolve: error: mirror deb: dists/stable/main/binary-amd64/Packages.xz does not match dists/stable/Release: sha256 is $(sha $px), the metadata says $(sha repos/deb/dists/stable/main/binary-amd64/Packages.xz); the mirror is damaged, half-synced or tampered with (re-sync it)" \
+	expect_eq "gapimg resolve: error: mirror deb: dists/stable/Release lists main/binary-amd64/Packages, but no such file exists in $WORK/deb-copy/dists/stable (the mirror is incomplete; re-sync it)" \
 		"$(cat .stderr)"
+	# each compressed form on its own gives the same answer
+	for idx in Packages.gz Packages.xz; do
+		rm -f $dir/Packages*
+		cp repos/deb/dists/stable/main/binary-amd64/$idx $dir/
+		expect_eq 0 "$(run_status "$GAPIMG" resolve --no-cache r.recipe)" "$idx alone"
+		expect_eq "hello" "$(pkgs | awk 'NF == 6 && $2 == "hello" { print $2 }')"
+	done
 	{ deb_mirror badsig; echo "install hello"; } | recipe r.recipe
 	expect_eq 1 "$(run_status "$GAPIMG" resolve r.recipe)"
 	expect_eq "gapimg resolve: error: mirror deb: dists/badsig/Release.gpg is signed by key WRONGKEYID, which is not in the mirror's keys (key=repos/keys/good.asc); add the right key to the recipe if you trust it" \
