@@ -308,3 +308,12 @@ FILE *mirror_open_verified(struct mirror_load *ml, const char *name, const struc
 	}
 	return fp;
 }
+
+void mirror_format_time(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
+}

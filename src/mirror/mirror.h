@@ -79,6 +79,8 @@ FILE *mirror_open_verified(struct mirror_load *ml, const char *name, const struc
 void mirror_note(struct mirror_load *ml, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
 /* Parse an RFC 2822 date ("Sat, 05 Dec 2026 02:53:00 UTC"); -1 if bad. */
 int64_t mirror_parse_date(const char *s);
+/* "2026-12-05 02:53:00 UTC" */
+void mirror_format_time(int64_t t, char *buf, size_t size);
 
 /* sig.c */
 /* Verify a detached OpenPGP signature (armored or binary) over data

@@ -325,17 +325,21 @@ next:
 
 		strbuf_release(&seen);
 		if (expires && expires < ml->opts->epoch) {
+			char when[40], epoch[40];
+
+			mirror_format_time((int64_t)expires, when, sizeof(when));
+			mirror_format_time((int64_t)ml->opts->epoch, epoch, sizeof(epoch));
 			if (!ml->opts->allow_expired)
 				return gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
 							"mirror %s: %s is signed by key %s, which "
-							"expired at %llu, before the build's epoch %u; "
-							"use a current key, or accept it with "
+							"expired on %s, before the build's epoch %u "
+							"(%s); use a current key, or accept it with "
 							"--allow-expired",
-							ml->pm->id, what, key_label(kr->pool, ok), expires,
-							ml->opts->epoch);
-			mirror_note(ml, "%s is signed by key %s, which expired at %llu "
-				    "(accepted: --allow-expired)", what,
-				    key_label(kr->pool, ok), expires);
+							ml->pm->id, what, key_label(kr->pool, ok), when,
+							ml->opts->epoch, epoch);
+			mirror_note(ml, "%s is signed by key %s, which expired on %s, before "
+				    "the build's epoch; accepted: --allow-expired", what,
+				    key_label(kr->pool, ok), when);
 		}
 		free(ml->info->signed_by);
 		ml->info->signed_by = strdup(key_label(kr->pool, ok));

@@ -176,6 +176,36 @@ t_bad_or_missing_signature_is_refused() {
 	expect_eq "mirror base rpm-md: 18 packages, metadata sha256 $BASE_MD" "$(head -n 1 .stdout)"
 }
 
+t_expired_signing_key() {
+	# a key made in 2020 that expired after 365 days, signing repomd.xml in
+	# 2020; the recipe's epoch is in 2023 (gpg's socket path must be short)
+	local gh
+	gh=$(mktemp -d /tmp/gapimg-gpg.XXXXXX)
+	export GNUPGHOME=$gh
+	gpg() { command gpg --batch --quiet --pinentry-mode loopback --passphrase '' "$@"; }
+	gpg --faked-system-time 20200101T000000 --quick-gen-key 'gapimg expired test <expired@gapimg.invalid>' ed25519 sign 1y 2>/dev/null
+	gpg --armor --export expired@gapimg.invalid >expired.asc
+	local fpr
+	fpr=$(gpg --with-colons --list-keys expired@gapimg.invalid | awk -F: '$1 == "fpr" { print tolower($10); exit }')
+	cp -a repos/rpm/base base-expired
+	rm base-expired/repodata/repomd.xml.asc
+	gpg --faked-system-time 20200601T000000 --armor --detach-sign -u expired@gapimg.invalid \
+		-o base-expired/repodata/repomd.xml.asc base-expired/repodata/repomd.xml 2>/dev/null
+	command gpgconf --kill all
+	rm -rf "$gh"
+	echo "mirror base rpm-md base-expired key=expired.asc" | { cat; echo "install alpha"; } | recipe r.recipe
+	expect_eq 1 "$(run_status "$GAPIMG" resolve r.recipe)"
+	expect_eq "gapimg resolve: error: mirror base: repodata/repomd.xml is signed by key $fpr, which expired on 2020-12-31 00:00:00 UTC, before the build's epoch 1700000000 (2023-11-14 22:13:20 UTC); use a current key, or accept it with --allow-expired" \
+		"$(cat .stderr)"
+	expect_eq 0 "$(run_status "$GAPIMG" resolve --allow-expired r.recipe)"
+	expect_eq "gapimg resolve: note: mirror base: repodata/repomd.xml is signed by key $fpr, which expired on 2020-12-31 00:00:00 UTC, before the build's epoch; accepted: --allow-expired" \
+		"$(cat .stderr)"
+	# at an epoch when the key was valid, it is simply good
+	sed -i 's/^epoch .*/epoch 1590000000/' r.recipe
+	expect_eq 0 "$(run_status "$GAPIMG" resolve r.recipe)"
+	expect_eq "" "$(cat .stderr)"
+}
+
 t_rpm_dir() {
 	echo "mirror local rpm-dir repos/rpm/dir signatures=off" | { cat; echo "install gamma"; } | recipe r.recipe
 	expect_eq 0 "$(run_status "$GAPIMG" resolve r.recipe)"
@@ -284,6 +314,7 @@ test_case "mirror priorities, version constraints and mirror=ID" t_priorities_co
 test_case "i686 and aarch64 packages are not candidates for x86_64" t_strict_arch_policy
 test_case "a primary file that does not match repomd is refused, nothing written" t_tampered_metadata_is_refused
 test_case "a bad, missing or stale signature is refused when required" t_bad_or_missing_signature_is_refused
+test_case "a signing key that expired before the epoch is refused" t_expired_signing_key
 test_case "a plain folder of RPMs resolves" t_rpm_dir
 test_case "xml:base is not followed" t_xml_base
 test_case "the metadata cache is used, and a damaged entry rebuilt" t_cache_is_used_and_damage_is_rebuilt
