@@ -59,8 +59,14 @@ static void print_text(const struct gapimg_resolution *res)
 
 		if (p == NULL)
 			continue;
-		printf("%4u %s %s %s %s %llu\n", p->order, p->name, p->evr, p->arch, p->mirror,
-		       (unsigned long long)p->size);
+		/* names come from mirror metadata: no control characters */
+		printf("%4u ", p->order);
+		cmd_put_escaped(p->name, stdout);
+		putchar(' ');
+		cmd_put_escaped(p->evr, stdout);
+		putchar(' ');
+		cmd_put_escaped(p->arch, stdout);
+		printf(" %s %llu\n", p->mirror, (unsigned long long)p->size);
 		total += p->size;
 	}
 	printf("%zu package%s, %llu bytes\n", res->npackages, res->npackages == 1 ? "" : "s",

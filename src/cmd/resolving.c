@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "gapimg/resolve.h"
+#include "gapimg/strbuf.h"
 
 int cmd_resolve_option(int c, const char *arg, struct gapimg_resolve_opts *opts)
 {
@@ -68,9 +69,28 @@ void cmd_print_problems(const char *cmd, const struct gapimg_resolution *res)
 	}
 }
 
+/* Text from mirror metadata need not be UTF-8 (jansson refuses it):
+ * bytes of an invalid string are shown as \xHH, so nothing is dropped. */
+static json_t *jstr(const char *s)
+{
+	json_t *j = json_string(s);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (j != NULL)
+		return j;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0x80 || *p < 0x20)
+			strbuf_addf(&sb, "\\x%02x", *p);
+		else
+			strbuf_addch(&sb, (char)*p);
+	j = json_string(sb.buf);
+	strbuf_release(&sb);
+	return j;
+}
+
 static json_t *str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return s ? jstr(s) : json_null();
 }
 
 static json_t *strings(char **v, size_t n)
@@ -78,7 +98,7 @@ static json_t *strings(char **v, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
+		json_array_append_new(a, jstr(v[i]));
 	return a;
 }
 
@@ -110,8 +130,8 @@ int cmd_print_resolution_json(const struct gapimg_resolution *res, FILE *out)
 	for (size_t i = 0; i < res->nmirrors; i++) {
 		const struct gapimg_mirror_info *m = &res->mirrors[i];
 
-		json_array_append_new(mirrors, json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:b}",
-			"id", m->id, "type", gapimg_mirror_type_name(m->type),
+		json_array_append_new(mirrors, json_pack("{s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:b}",
+			"id", jstr(m->id), "type", gapimg_mirror_type_name(m->type),
 			"metadata_sha256", m->metadata_sha256,
 			"revision", str_or_null(m->revision), "date", str_or_null(m->date),
 			"valid_until", str_or_null(m->valid_until),
@@ -122,16 +142,17 @@ int cmd_print_resolution_json(const struct gapimg_resolution *res, FILE *out)
 	for (size_t i = 0; i < res->npackages; i++) {
 		const struct gapimg_package *p = order[i];
 
-		json_array_append_new(pkgs, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:i}",
-			"name", p->name, "evr", p->evr, "arch", p->arch, "mirror", p->mirror,
-			"location", p->location ? p->location : "", "size", (json_int_t)p->size,
+		json_array_append_new(pkgs, json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:s,s:i}",
+			"name", jstr(p->name), "evr", jstr(p->evr), "arch", jstr(p->arch),
+			"mirror", jstr(p->mirror), "location", jstr(p->location ? p->location : ""),
+			"size", (json_int_t)p->size,
 			"sha256", p->sha256, "order", (int)p->order));
 	}
 	json_object_set_new(root, "packages", pkgs);
 	for (size_t i = 0; i < res->nproblems; i++) {
 		const struct gapimg_problem *pr = &res->problems[i];
 
-		json_array_append_new(problems, json_pack("{s:s,s:o,s:o}", "summary", pr->summary,
+		json_array_append_new(problems, json_pack("{s:o,s:o,s:o}", "summary", jstr(pr->summary),
 			"causes", strings(pr->causes, pr->ncauses),
 			"solutions", strings(pr->solutions, pr->nsolutions)));
 	}

@@ -139,6 +139,8 @@ static int lex_error(struct lexer *lx, const char *fmt, ...)
 	return gapimg_error_set(lx->err, GAPIMG_E_INVALID, "%s:%u: %s", lx->file, lx->line, msg);
 }
 
+static int hexval(int c);
+
 /* Split a line into words; quoted words unescaped.  Returns the count or
  * -1.  words[i] point into a malloc'd copy in *store. */
 static int split(struct lexer *lx, const char *s, size_t n, char **words, int max, char **store)
@@ -167,15 +169,27 @@ static int split(struct lexer *lx, const char *s, size_t n, char **words, int ma
 						if (p + 1 >= end)
 							return lex_error(lx, "a \\ ends the line%s", "");
 						if (p[1] == 'x') {
-							unsigned v;
+							int hi = p + 3 < end ? hexval(p[2]) : -1;
+							int lo = p + 3 < end ? hexval(p[3]) : -1;
 
-							if (p + 3 >= end || sscanf(p + 2, "%2x", &v) != 1)
-								return lex_error(lx, "a bad \\x escape%s", "");
-							*o++ = (char)v;
+							/* control characters only: the writer
+							 * escapes nothing else this way, and a NUL
+							 * would cut the value short */
+							if (hi < 0 || lo < 0 || (hi == 0 && lo == 0) ||
+							    (hi > 1 && !(hi == 7 && lo == 15)))
+								return lex_error(lx, "a bad \\x escape (two "
+										 "hex digits of a control "
+										 "character other than NUL)%s", "");
+							*o++ = (char)(hi << 4 | lo);
 							p += 4;
 							continue;
 						}
+						if (p[1] != '"' && p[1] != '\\')
+							return lex_error(lx, "an unknown escape \\%c", p[1]);
 						p++;
+					} else if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+						return lex_error(lx, "a control character in a quoted "
+								 "word (write it as \\xHH)%s", "");
 					}
 					*o++ = *p++;
 				}
@@ -191,6 +205,17 @@ static int split(struct lexer *lx, const char *s, size_t n, char **words, int ma
 		*o++ = '\0';
 	}
 	return count;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 static int is_hex64(const char *s)
@@ -321,6 +346,10 @@ static int parse_package(struct lexer *lx, char **w, int n, struct gapimg_resolu
 	for (size_t i = 0; i < res->nmirrors; i++)
 		if (strcmp(res->mirrors[i].id, w[4]) == 0)
 			known = 1;
+	for (size_t i = 0; i < res->npackages; i++)
+		if (strcmp(res->packages[i].name, w[1]) == 0 && strcmp(res->packages[i].evr, w[2]) == 0 &&
+		    strcmp(res->packages[i].arch, w[3]) == 0 && strcmp(res->packages[i].mirror, w[4]) == 0)
+			return lex_error(lx, "package %s is listed twice", w[1]);
 	if (!known)
 		return gapimg_error_set(lx->err, GAPIMG_E_INVALID, "%s:%u: package %s comes "
 					"from mirror %s, which has no mirror line before it",

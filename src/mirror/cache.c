@@ -150,9 +150,16 @@ int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key
 
 	if (path == NULL)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		goto out;
+	/* an entry is as trusted as the mirror's keys: only one that this
+	 * user wrote and nobody else can change is used */
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		mirror_note(ml, "ignored the cache entry %s: it is not owned by this "
+			    "user, or others can write it", path);
+		goto out;
+	}
 	if ((uint64_t)st.st_size < TRAILER_LEN + 1 || (uint64_t)st.st_size > 4 * MIRROR_FILE_MAX)
 		goto bad;
 	/* mapped, not read: the warm path is mostly this file */
@@ -255,8 +262,11 @@ static void store_bytes(struct mirror_load *ml, const char *mem, size_t memlen)
 		goto out;
 	}
 	fd = mkstemp(tmp);
-	if (fd < 0)
+	if (fd < 0) {
+		free(tmp);
+		tmp = NULL;
 		goto out;
+	}
 	if (write_all(fd, mem, memlen) < 0 || write_all(fd, sum, sizeof(sum)) < 0 ||
 	    write_all(fd, trailer_magic, sizeof(trailer_magic)) < 0 || fsync(fd) < 0 ||
 	    fchmod(fd, 0644) < 0)
@@ -302,7 +312,7 @@ void mirror_scratch_abort(struct mirror_load *scratch)
 }
 
 int mirror_scratch_adopt(struct mirror_load *ml, struct mirror_load *scratch,
-			 const struct mirror_cache_key *key)
+			 const struct mirror_cache_key *key, int no_store)
 {
 	char *mem = NULL;
 	size_t memlen = 0;
@@ -333,7 +343,7 @@ int mirror_scratch_adopt(struct mirror_load *ml, struct mirror_load *scratch,
 		goto out;
 	}
 	mirror_scratch_abort(scratch);
-	if (!ml->opts->no_cache)
+	if (!ml->opts->no_cache && !no_store)
 		store_bytes(ml, mem, memlen);
 	if (load_solv(ml, mem, memlen, key) != 0) {
 		gapimg_error_set(ml->err, GAPIMG_E_INTERNAL, "mirror %s: libsolv could not "

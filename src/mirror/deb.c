@@ -249,8 +249,17 @@ static int check_release(struct mirror_load *ml, const struct release *r, const 
 {
 	const char *arch = gapimg_arch_deb_name(ml->plan->arch);
 
-	if ((r->suite || r->codename) &&
-	    !(r->suite && strcmp(r->suite, ml->pm->suite) == 0) &&
+	if (!r->suite && !r->codename)
+		return gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
+					"mirror %s: %s has neither Suite: nor Codename:, so "
+					"nothing shows it belongs to suite %s; refused (a Release "
+					"from another suite could roll the mirror back)",
+					ml->pm->id, what, ml->pm->suite);
+	if (!r->architectures)
+		return gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
+					"mirror %s: %s has no Architectures: field; refused",
+					ml->pm->id, what);
+	if (!(r->suite && strcmp(r->suite, ml->pm->suite) == 0) &&
 	    !(r->codename && strcmp(r->codename, ml->pm->suite) == 0))
 		return gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
 					"mirror %s: %s is for suite %s (codename %s), not %s; "
@@ -258,7 +267,7 @@ static int check_release(struct mirror_load *ml, const struct release *r, const 
 					"the mirror back)", ml->pm->id, what,
 					r->suite ? r->suite : "-", r->codename ? r->codename : "-",
 					ml->pm->suite);
-	if (r->architectures && !word_in(r->architectures, arch))
+	if (!word_in(r->architectures, arch))
 		return gapimg_error_set(ml->err, GAPIMG_E_NOTFOUND,
 					"mirror %s: %s has no %s packages (Architectures: %s)",
 					ml->pm->id, what, arch, r->architectures);
@@ -521,7 +530,7 @@ int mirror_load_deb(struct mirror_load *ml)
 	for (size_t i = 0; i < ml->pm->ncomponents; i++)
 		if (load_packages(&scratch, dist.buf, ml->pm->components[i], &r, what) < 0)
 			goto out;
-	if (mirror_scratch_adopt(ml, &scratch, &key) < 0)
+	if (mirror_scratch_adopt(ml, &scratch, &key, 0) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -84,7 +84,9 @@ int mirror_read_path(struct mirror_load *ml, const char *path, struct strbuf *ou
 	int fd;
 
 	strbuf_reset(out);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in a mirror must not hang the resolve; it is
+	 * refused below as not a regular file */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 

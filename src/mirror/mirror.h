@@ -34,7 +34,7 @@
 
 /* Bump when what a loader puts into a repository changes, so that old
  * cache entries are never used. */
-#define MIRROR_CACHE_FORMAT 2
+#define MIRROR_CACHE_FORMAT 3
 
 struct mirror_load {
 	Pool *pool;
@@ -111,7 +111,7 @@ int mirror_cache_load(struct mirror_load *ml, const struct mirror_cache_key *key
  * --no-cache) and load those bytes into ml->repo. */
 int mirror_scratch_begin(struct mirror_load *ml, struct mirror_load *scratch);
 int mirror_scratch_adopt(struct mirror_load *ml, struct mirror_load *scratch,
-			 const struct mirror_cache_key *key);
+			 const struct mirror_cache_key *key, int no_store);
 void mirror_scratch_abort(struct mirror_load *scratch);
 
 #endif

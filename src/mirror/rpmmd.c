@@ -99,6 +99,7 @@ int mirror_load_rpmmd(struct mirror_load *ml)
 	struct mirror_load scratch = { 0 };
 	uint8_t sum[GAPIMG_SHA256_LEN];
 	Repo *md = NULL;
+	int no_cache = 0;
 	FILE *fp;
 	int rc = -1;
 
@@ -165,6 +166,9 @@ int mirror_load_rpmmd(struct mirror_load *ml)
 	}
 	if (load_md_file(&scratch, &primary, 0) < 0)
 		goto out;
+	/* REPO_EXTEND_SOLVABLES matches filelists entries against internalized
+	 * data only: without this, every file list would be dropped */
+	repo_internalize(scratch.repo);
 	if (find_md(ml->pool, md, &filelists) && load_md_file(&scratch, &filelists, 1) < 0) {
 		if (ml->err->code != GAPIMG_E_NOTFOUND)
 			goto out;
@@ -173,8 +177,9 @@ int mirror_load_rpmmd(struct mirror_load *ml)
 			    "dependencies resolve against primary's file list only",
 			    filelists.location);
 		gapimg_error_clear(ml->err);
+		no_cache = 1;   /* the key would not show what is missing */
 	}
-	if (mirror_scratch_adopt(ml, &scratch, &key) < 0)
+	if (mirror_scratch_adopt(ml, &scratch, &key, no_cache) < 0)
 		goto out;
 	rc = 0;
 out:

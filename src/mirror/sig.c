@@ -5,9 +5,11 @@
  * libsolv's solvsig_create() takes only the first packet of a signature
  * file and refuses text-mode signatures, which is what a clearsigned
  * Debian InRelease carries (and real Release.gpg files hold one signature
- * per archive key).  So the packets are split here, and each one is
- * handed to solvsig_verify(), which checks the signature type through the
- * hashed trailer like any other field.
+ * per archive key).  So the packets are split here; the signature type is
+ * checked here (solvsig_verify hashes it but does not check it): 0x00 for
+ * detached signatures, 0x01 or 0x00 for clearsigned text.  RSA and DSA
+ * signatures go to solvsig_verify(); EdDSA ones to OpenSSL (eddsa.c).
+ * Only v4 signature packets are accepted.
  */
 #include "mirror/mirror.h"
 
@@ -21,9 +23,11 @@
 #include <solv/chksum.h>
 #include <solv/knownid.h>
 #include <solv/repo_pubkey.h>
+#include <solv/repodata.h>
 #include <solv/util.h>
 
 #include "gapimg/sha256.h"
+#include "mirror/eddsa.h"
 
 struct keyring {
 	Pool *pool;
@@ -36,12 +40,203 @@ static void keyring_free(struct keyring *kr)
 		pool_free(kr->pool);
 }
 
+static int packet(const unsigned char *p, size_t len, size_t *hl, int *tag, size_t *bl);
+static int unarmor(const char *text, size_t len, const char *begin, const char *end,
+		   struct strbuf *out);
+
+struct key_expiry {
+	char keyid[17];
+	uint64_t expires;
+};
+
+/* Key flags (subpacket 27) of a signature: -1 when absent. */
+static int key_flags(const struct pgp_sig *sig)
+{
+	const unsigned char *p = sig->hashed + 6, *end = sig->hashed + sig->hashedlen;
+
+	while (p < end) {
+		size_t l = p[0], h = 1;
+
+		if (l >= 192 && l < 255) {
+			if (end - p < 2)
+				return -1;
+			l = ((l - 192) << 8) + p[1] + 192;
+			h = 2;
+		} else if (l == 255) {
+			return -1;
+		}
+		if (l == 0 || l > (size_t)(end - p) - h)
+			return -1;
+		if ((p[h] & 0x7f) == 27 && l >= 2)
+			return p[h + 1];
+		p += h + l;
+	}
+	return -1;
+}
+
+static int sig_issuer(const unsigned char *b, size_t bl, char keyid[17], Id *htype);
+
+/* Is the subkey at sub (with the signature packets after it, up to end)
+ * bound to the primary key by a valid binding signature that allows
+ * signing, and not revoked by it? */
+static int subkey_bound(const unsigned char *primary, size_t primarylen, const char *primary_id,
+			const unsigned char *sub, size_t sublen, const unsigned char *p,
+			const unsigned char *end)
+{
+	unsigned char hk[3] = { 0x99, (unsigned char)(primarylen >> 8), (unsigned char)primarylen };
+	unsigned char hs[3] = { 0x99, (unsigned char)(sublen >> 8), (unsigned char)sublen };
+	struct pgp_chunk parts[4] = { { hk, 3 }, { primary, primarylen }, { hs, 3 }, { sub, sublen } };
+	int bound = 0, revoked = 0;
+
+	if (primarylen >= 65536 || sublen >= 65536 || !primary_id[0])
+		return 0;
+	while (p < end) {
+		size_t hl, bl;
+		int tag;
+		struct pgp_sig sig;
+		char issuer[17];
+		Id ht;
+
+		if (packet(p, (size_t)(end - p), &hl, &tag, &bl) < 0 || tag != 2)
+			break;
+		if (pgp_sig_parse(p + hl, bl, &sig) == 0 &&
+		    sig_issuer(p + hl, bl, issuer, &ht) == 0 && strcmp(issuer, primary_id) == 0 &&
+		    pgp_key_verify(primary, primarylen, p + hl, bl, parts, 4)) {
+			int flags = key_flags(&sig);
+
+			if (sig.type == 0x18 && (flags < 0 || (flags & 0x02)))
+				bound = 1;
+			if (sig.type == 0x28)
+				revoked = 1;
+		}
+		p += hl + bl;
+	}
+	return bound && !revoked;
+}
+
+/* A copy of a key file (binary packets) for libsolv:
+ * - every EdDSA signature gets an unknown algorithm, so that libsolv
+ *   0.7.23 never runs its unsafe EdDSA code on it (see eddsa.c); valid
+ *   self-certifications are checked here instead, and a key expiry they
+ *   carry is kept in exp for the caller to set on the key;
+ * - a subkey whose binding signature by the primary key does not verify
+ *   here, does not allow signing, or that the primary key revoked, is
+ *   left out (libsolv trusts every subkey it is given);
+ * - a key with a valid revocation signature is left out entirely. */
+static int sanitize_keys(const unsigned char *in, size_t len, struct strbuf *out,
+			 struct key_expiry **exp, size_t *nexp)
+{
+	const unsigned char *primary = NULL, *uid = NULL, *end = in + len;
+	size_t primarylen = 0, uidlen = 0;
+	char primary_id[17] = "";
+	int skipping = 0, revoked = 0;
+	size_t key_start = 0;
+
+	while (in < end) {
+		size_t hl, bl;
+		int tag;
+		struct pgp_sig sig;
+
+		if (packet(in, (size_t)(end - in), &hl, &tag, &bl) < 0)
+			break;   /* libsolv stops at the same place */
+		if (tag == 6) {
+			unsigned char fp[EVP_MAX_MD_SIZE], hdr[3] = { 0x99, (unsigned char)(bl >> 8),
+								      (unsigned char)bl };
+			unsigned int fplen = 0;
+			EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+			primary = in + hl;
+			primarylen = bl;
+			uid = NULL;
+			skipping = 0;
+			revoked = 0;
+			key_start = out->len;
+			primary_id[0] = '\0';
+			/* the v4 key id: the low 64 bits of the SHA-1 fingerprint */
+			if (c && bl > 5 && primary[0] == 4 && bl < 65536 &&
+			    EVP_DigestInit_ex(c, EVP_sha1(), NULL) && EVP_DigestUpdate(c, hdr, 3) &&
+			    EVP_DigestUpdate(c, primary, bl) && EVP_DigestFinal_ex(c, fp, &fplen) &&
+			    fplen == 20)
+				solv_bin2hex(fp + 12, 8, primary_id);
+			EVP_MD_CTX_free(c);
+		} else if (tag == 13) {
+			uid = in + hl;
+			uidlen = bl;
+			skipping = 0;
+		} else if (tag == 14) {
+			uid = NULL;
+			skipping = !(primary && subkey_bound(primary, primarylen, primary_id, in + hl,
+							     bl, in + hl + bl, end));
+		} else if (tag != 2) {
+			skipping = 0;
+		} else if (primary && !uid && bl > 1 && in[hl] == 4 && in[hl + 1] == 0x20 &&
+			   primarylen < 65536 && !revoked) {
+			/* a key revocation: valid when the key itself made it */
+			unsigned char hk[3] = { 0x99, (unsigned char)(primarylen >> 8),
+						(unsigned char)primarylen };
+			struct pgp_chunk parts[2] = { { hk, 3 }, { primary, primarylen } };
+
+			if (pgp_key_verify(primary, primarylen, in + hl, bl, parts, 2)) {
+				revoked = 1;
+				strbuf_setlen(out, key_start);
+			}
+		}
+		if (revoked) {
+			/* the whole revoked key, up to the next primary key */
+		} else if (skipping) {
+			/* the unbound subkey and its signatures */
+		} else if (tag == 2 && bl >= 19 && in[hl] == 3 && in[hl + 15] == PGP_ALGO_EDDSA) {
+			size_t at = out->len;
+
+			strbuf_add(out, in, hl + bl);
+			out->buf[at + hl + 15] = (char)0xfe;
+		} else if (tag == 2 && pgp_sig_parse(in + hl, bl, &sig) == 0 &&
+			   sig.pubalgo == PGP_ALGO_EDDSA) {
+			size_t at = out->len;
+			uint32_t secs;
+
+			strbuf_add(out, in, hl + bl);
+			out->buf[at + hl + 2] = (char)0xfe;   /* no algorithm libsolv knows */
+			if (primary && uid && primary_id[0] && sig.type >= 0x10 && sig.type <= 0x13 &&
+			    pgp_sig_key_expiry(&sig, &secs) == 1) {
+				unsigned char hk[3] = { 0x99, (unsigned char)(primarylen >> 8),
+							(unsigned char)primarylen };
+				unsigned char hu[5] = { 0xb4, (unsigned char)(uidlen >> 24),
+							(unsigned char)(uidlen >> 16),
+							(unsigned char)(uidlen >> 8), (unsigned char)uidlen };
+				struct pgp_chunk parts[4] = {
+					{ hk, 3 }, { primary, primarylen }, { hu, 5 }, { uid, uidlen },
+				};
+
+				if (primarylen > 5 &&
+				    pgp_eddsa_verify(primary + 5, primarylen - 5, &sig, parts, 4)) {
+					struct key_expiry *v = realloc(*exp, (*nexp + 1) * sizeof(*v));
+
+					if (v == NULL)
+						return -1;
+					*exp = v;
+					memcpy(v[*nexp].keyid, primary_id, sizeof(primary_id));
+					v[*nexp].expires = ((uint64_t)primary[1] << 24 | (uint64_t)primary[2] << 16 |
+							    (uint64_t)primary[3] << 8 | primary[4]) + secs;
+					(*nexp)++;
+				}
+			}
+		} else {
+			strbuf_add(out, in, hl + bl);
+		}
+		in += hl + bl;
+	}
+	return 0;
+}
+
 /* The recipe's keys, in a pool of their own: key solvables must never be
  * candidates for installation. */
 static int keyring_load(struct mirror_load *ml, struct keyring *kr)
 {
 	const struct gapimg_plan_mirror *pm = ml->pm;
-	struct strbuf path = STRBUF_INIT, buf = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, buf = STRBUF_INIT, bin = STRBUF_INIT, safe = STRBUF_INIT;
+	struct key_expiry *exp = NULL;
+	size_t nexp = 0;
 
 	kr->pool = pool_create();
 	kr->repo = repo_create(kr->pool, "keys");
@@ -69,27 +264,74 @@ static int keyring_load(struct mirror_load *ml, struct keyring *kr)
 					 in->sha256);
 			goto fail;
 		}
-		fp = fmemopen(buf.buf, buf.len ? buf.len : 1, "r");
+		/* binary packets, each armored block decoded in turn */
+		strbuf_reset(&bin);
+		if (buf.len > 0 && ((unsigned char)buf.buf[0] & 0x80)) {
+			strbuf_add(&bin, buf.buf, buf.len);
+		} else {
+			static const char begin[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+			static const char end[] = "-----END PGP PUBLIC KEY BLOCK-----";
+			const char *at = buf.buf;
+
+			while ((at = memmem(at, buf.len - (size_t)(at - buf.buf), begin,
+					    sizeof(begin) - 1)) != NULL) {
+				struct strbuf one = STRBUF_INIT;
+
+				if (unarmor(at, buf.len - (size_t)(at - buf.buf), begin, end, &one) == 0)
+					strbuf_add(&bin, one.buf, one.len);
+				strbuf_release(&one);
+				at += sizeof(begin) - 1;
+			}
+		}
+		strbuf_reset(&safe);
+		if (sanitize_keys((const unsigned char *)bin.buf, bin.len, &safe, &exp, &nexp) < 0) {
+			gapimg_error_set(ml->err, GAPIMG_E_NOMEM, "out of memory");
+			goto fail;
+		}
+		fp = fmemopen(safe.buf, safe.len ? safe.len : 1, "r");
 		if (fp == NULL) {
 			gapimg_error_errno(ml->err, errno, "fmemopen");
 			goto fail;
 		}
-		repo_add_keyring(kr->repo, fp, ADD_MULTIPLE_PUBKEYS | ADD_WITH_SUBKEYS);
+		if (safe.len)
+			/* subkeys: only those sanitize_keys found bound */
+			repo_add_keyring(kr->repo, fp, ADD_MULTIPLE_PUBKEYS | ADD_WITH_SUBKEYS);
 		fclose(fp);
 		if (kr->repo->nsolvables == before) {
 			gapimg_error_set(ml->err, GAPIMG_E_INVALID,
-					 "mirror %s: key file %s holds no OpenPGP public key "
-					 "that gapimg can use (v4 RSA, DSA or EdDSA, armored or "
-					 "binary)", pm->id, in->path);
+					 "mirror %s: key file %s holds no usable OpenPGP public key "
+					 "(v4 RSA, DSA or EdDSA, armored or binary, and not "
+					 "revoked)", pm->id, in->path);
 			goto fail;
 		}
 	}
+	/* expiries from the self-signatures libsolv was not shown */
+	for (size_t i = 0; i < nexp; i++) {
+		Id p = repo_find_pubkey(kr->repo, exp[i].keyid);
+
+		if (p) {
+			Repodata *data = repo_last_repodata(kr->repo);
+			unsigned long long have = solvable_lookup_num(pool_id2solvable(kr->pool, p),
+								      PUBKEY_EXPIRES, 0);
+
+			if (exp[i].expires > have) {
+				repodata_set_num(data, p, PUBKEY_EXPIRES, exp[i].expires);
+				repodata_internalize(data);
+			}
+		}
+	}
+	free(exp);
 	strbuf_release(&path);
 	strbuf_release(&buf);
+	strbuf_release(&bin);
+	strbuf_release(&safe);
 	return 0;
 fail:
+	free(exp);
 	strbuf_release(&path);
 	strbuf_release(&buf);
+	strbuf_release(&bin);
+	strbuf_release(&safe);
 	return -1;
 }
 
@@ -152,12 +394,8 @@ static int sig_issuer(const unsigned char *b, size_t bl, char keyid[17], Id *hty
 {
 	size_t off = 4;
 
-	/* v3 (old distributions): fixed layout, the key id at offset 7 */
-	if (bl >= 19 && b[0] == 3 && b[1] == 5) {
-		solv_bin2hex(b + 7, 8, keyid);
-		*htype = hash_type(b[16]);
-		return 0;
-	}
+	/* v3 packets (obsolete since RFC 4880) are not accepted: libsolv
+	 * would verify them with code gapimg cannot vet (see eddsa.c) */
 	if (bl < 6 || b[0] != 4)
 		return -1;
 	*htype = hash_type(b[3]);
@@ -268,10 +506,10 @@ static const char *key_label(Pool *kp, Id p)
  * text: the canonical text). */
 static int verify_packets(struct mirror_load *ml, struct keyring *kr, const char *what,
 			  const char *sigwhat, const unsigned char *pk, size_t pklen,
-			  const void *data, size_t len)
+			  const void *data, size_t len, int text_ok)
 {
 	struct strbuf seen = STRBUF_INIT;
-	int nsigs = 0, badsig = 0, weak = 0;
+	int nsigs = 0, badsig = 0, weak = 0, badtype = 0;
 	Id ok = 0;
 
 	while (pklen > 0 && !ok) {
@@ -279,6 +517,7 @@ static int verify_packets(struct mirror_load *ml, struct keyring *kr, const char
 		int tag;
 		char keyid[17];
 		Id htype = 0;
+		struct pgp_sig psig;
 
 		if (packet(pk, pklen, &hl, &tag, &bl) < 0)
 			break;
@@ -296,6 +535,32 @@ static int verify_packets(struct mirror_load *ml, struct keyring *kr, const char
 			}
 			if (!repo_find_pubkey(kr->repo, keyid))
 				goto next;
+			/* a signature over the data, not a certification or a
+			 * revocation that happens to hash the same bytes */
+			if (pk[hl + 1] != 0x00 && !(text_ok && pk[hl + 1] == 0x01)) {
+				badtype++;
+				goto next;
+			}
+			if (pgp_sig_parse(pk + hl, bl, &psig) == 0 && psig.pubalgo == PGP_ALGO_EDDSA) {
+				/* never libsolv's EdDSA code: see eddsa.c */
+				struct pgp_chunk part = { data, len };
+				Queue cand;
+
+				queue_init(&cand);
+				repo_find_all_pubkeys(kr->repo, keyid, &cand);
+				for (int c = 0; c < cand.count && !ok; c++) {
+					int publ = 0;
+					const unsigned char *pub = repo_lookup_binary(kr->repo, cand.elements[c],
+										   PUBKEY_DATA, &publ);
+
+					if (pub && publ > 0 && pgp_eddsa_verify(pub, (size_t)publ, &psig, &part, 1))
+						ok = cand.elements[c];
+				}
+				queue_free(&cand);
+				if (!ok)
+					badsig++;
+				goto next;
+			}
 			ss = solv_calloc(1, sizeof(*ss));
 			ss->sigpkt = solv_calloc(1, bl);
 			memcpy(ss->sigpkt, pk + hl, bl);
@@ -348,7 +613,12 @@ next:
 	if (nsigs == 0)
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
 				 "mirror %s: %s holds no OpenPGP signature gapimg can read "
-				 "(v3 or v4 signature packets)", ml->pm->id, sigwhat);
+				 "(only v4 signature packets are accepted)", ml->pm->id, sigwhat);
+	else if (badtype && !badsig)
+		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
+				 "mirror %s: %s holds a signature by key %s that is not a "
+				 "signature over a document (OpenPGP type 0x00 or 0x01)",
+				 ml->pm->id, sigwhat, seen.buf);
 	else if (badsig)
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
 				 "mirror %s: the signature in %s does not match %s: the "
@@ -356,8 +626,8 @@ next:
 				 "the mirror", ml->pm->id, sigwhat, what, seen.buf);
 	else if (weak == nsigs)
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
-				 "mirror %s: %s is signed with SHA-1 only, which gapimg "
-				 "does not trust", ml->pm->id, sigwhat);
+				 "mirror %s: %s is signed with SHA-1 (or an unknown hash) "
+				 "only, which gapimg does not trust", ml->pm->id, sigwhat);
 	else {
 		struct strbuf keys = STRBUF_INIT;
 
@@ -397,7 +667,7 @@ int mirror_verify_detached(struct mirror_load *ml, const char *what,
 		pk = (const unsigned char *)bin.buf;
 		pklen = bin.len;
 	}
-	rc = verify_packets(ml, &kr, what, sigwhat, pk, pklen, data, len);
+	rc = verify_packets(ml, &kr, what, sigwhat, pk, pklen, data, len, 0);
 out:
 	strbuf_release(&bin);
 	keyring_free(&kr);
@@ -467,12 +737,13 @@ int mirror_verify_clearsigned(struct mirror_load *ml, const char *what,
 			l += 2;
 			n -= 2;
 		}
-		strbuf_add(content, l, n);
-		strbuf_addch(content, '\n');
-		/* canonical text: trailing blanks dropped, CR LF between lines */
+		/* canonical text: trailing blanks dropped, CR LF between lines;
+		 * the content gets exactly the signed characters */
 		m = n;
 		while (m > 0 && (l[m - 1] == ' ' || l[m - 1] == '\t'))
 			m--;
+		strbuf_add(content, l, m);
+		strbuf_addch(content, '\n');
 		if (!first)
 			strbuf_add(&canon, "\r\n", 2);
 		strbuf_add(&canon, l, m);
@@ -499,7 +770,7 @@ int mirror_verify_clearsigned(struct mirror_load *ml, const char *what,
 	if (keyring_load(ml, &kr) < 0)
 		goto out;
 	rc = verify_packets(ml, &kr, what, what, (const unsigned char *)bin.buf, bin.len,
-			    canon.buf, canon.len);
+			    canon.buf, canon.len, 1);
 out:
 	strbuf_release(&canon);
 	strbuf_release(&bin);

@@ -28,6 +28,7 @@ struct rsv {
 	Queue job;
 	struct job_origin *origins;   /* one per job pair */
 	size_t norigins;
+	Map *favored;             /* names with a favour job (Debian) */
 };
 
 /* pool.c */
@@ -45,6 +46,10 @@ const char *rsv_nevra(struct rsv *r, Id p);
 int rsv_add_jobs(struct rsv *r);
 int rsv_push_job(struct rsv *r, Id how, Id what, const char *text,
 		 const struct gapimg_span *span);
+/* Debian: favour the first alternative of "a | b" dependencies that the
+ * installed set satisfies otherwise; returns how many favours were added,
+ * or -1. */
+int rsv_favor_first_alternatives(struct rsv *r, const Queue *installed);
 
 /* problems.c */
 int rsv_add_problem(struct gapimg_resolution *res, const char *summary,

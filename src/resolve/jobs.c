@@ -227,6 +227,74 @@ out:
 	return rc;
 }
 
+/* Debian policy makes the first of "a | b" the default, and apt installs
+ * it when nothing else decides; libsolv has no such rule and picks by name
+ * (clang-13 for "g++ | c++-compiler").  After a solve, the first
+ * alternative of every such dependency of an installed package that the
+ * answer satisfied another way is favoured, and the solve is repeated.
+ * Favouring every first alternative in the index up front would be
+ * simpler, but thousands of favour jobs make libsolv minutes slower.
+ * Returns how many new favours were added. */
+int rsv_favor_first_alternatives(struct rsv *r, const Queue *installed)
+{
+	Pool *pool = r->pool;
+	Queue deps;
+	Map inst;
+	int added = 0;
+
+	map_init(&inst, pool->nsolvables);
+	for (int i = 0; i < installed->count; i++)
+		MAPSET(&inst, installed->elements[i]);
+	queue_init(&deps);
+	for (int i = 0; i < installed->count; i++) {
+		Solvable *s = pool_id2solvable(pool, installed->elements[i]);
+
+		solvable_lookup_deparray(s, SOLVABLE_REQUIRES, &deps, 0);
+		for (int k = 0; k < deps.count; k++) {
+			Id dep = deps.elements[k], first, name, p, pp;
+			int have = 0;
+
+			if (!ISRELDEP(dep) || GETRELDEP(pool, dep)->flags != REL_OR)
+				continue;
+			first = dep;
+			while (ISRELDEP(first) && GETRELDEP(pool, first)->flags == REL_OR)
+				first = GETRELDEP(pool, first)->name;
+			FOR_PROVIDES(p, pp, first)
+				if (MAPTST(&inst, p))
+					have = 1;
+			if (have)
+				continue;
+			name = first;
+			while (ISRELDEP(name))
+				name = GETRELDEP(pool, name)->name;
+			if (r->favored == NULL) {
+				r->favored = calloc(1, sizeof(*r->favored));
+				if (r->favored == NULL) {
+					added = -1;
+					break;
+				}
+				map_init(r->favored, pool->ss.nstrings);
+			}
+			if (name >= r->favored->size << 3)
+				map_grow(r->favored, name + 1);
+			if (MAPTST(r->favored, name))
+				continue;
+			MAPSET(r->favored, name);
+			if (rsv_push_job(r, SOLVER_FAVOR | SOLVER_SOLVABLE_NAME, name,
+					 "prefer Debian's first alternative", NULL) < 0) {
+				added = -1;
+				break;
+			}
+			added++;
+		}
+		if (added < 0)
+			break;
+	}
+	queue_free(&deps);
+	map_free(&inst);
+	return added;
+}
+
 int rsv_add_jobs(struct rsv *r)
 {
 	for (size_t i = 0; i < r->plan->ninstalls; i++)

@@ -113,6 +113,10 @@ void rsv_close(struct rsv *r)
 		r->pool->considered = NULL;
 		map_free(&r->considered);
 	}
+	if (r->favored) {
+		map_free(r->favored);
+		free(r->favored);
+	}
 	if (r->pool)
 		pool_free(r->pool);
 	free(r->repos);

@@ -193,6 +193,38 @@ int gapimg_resolve(const struct gapimg_plan *plan, const struct gapimg_resolve_o
 		rc = rsv_problems(&r, solv, n) < 0 ? -1 : 1;
 		goto out;
 	}
+	/* Debian: prefer first alternatives as apt does, in a few rounds (each
+	 * round can bring in packages with alternatives of their own) */
+	for (int round = 0; res->family == GAPIMG_FAMILY_DEB && round < 4; round++) {
+		Queue installed;
+		int added;
+
+		queue_init(&installed);
+		solver_get_decisionqueue(solv, &installed);
+		{
+			int k = 0;   /* keep the positive decisions: what is installed */
+
+			for (int i = 0; i < installed.count; i++)
+				if (installed.elements[i] > SYSTEMSOLVABLE)
+					installed.elements[k++] = installed.elements[i];
+			installed.count = k;
+		}
+		added = rsv_favor_first_alternatives(&r, &installed);
+		queue_free(&installed);
+		if (added < 0) {
+			gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (added == 0)
+			break;
+		solver_free(solv);
+		solv = make_solver(&r);
+		n = solver_solve(solv, &r.job);
+		if (n > 0) {
+			rc = rsv_problems(&r, solv, n) < 0 ? -1 : 1;
+			goto out;
+		}
+	}
 	rc = collect(&r, solv);
 out:
 	rsv_sort_problems(res);
@@ -213,10 +245,30 @@ static Id find_locked(struct rsv *r, Repo *repo, const struct gapimg_package *lp
 
 	if (!name || !evr || !arch)
 		return 0;
-	FOR_REPO_SOLVABLES(repo, p, s)
-		if (s->name == name && s->evr == evr && s->arch == arch)
-			return p;
-	return 0;
+	Id first = 0;
+
+	/* a mirror may hold the same version twice (two locations): prefer
+	 * the copy the lock names */
+	FOR_REPO_SOLVABLES(repo, p, s) {
+		unsigned int medianr;
+		const char *loc;
+		Id type = 0;
+		const unsigned char *sum;
+		char hex[65];
+
+		if (s->name != name || s->evr != evr || s->arch != arch)
+			continue;
+		if (!first)
+			first = p;
+		loc = solvable_lookup_location(s, &medianr);
+		sum = solvable_lookup_bin_checksum(s, SOLVABLE_CHECKSUM, &type);
+		if (loc && strcmp(loc, lp->location) == 0 && sum && type == REPOKEY_TYPE_SHA256) {
+			solv_bin2hex(sum, 32, hex);
+			if (strcmp(hex, lp->sha256) == 0)
+				return p;
+		}
+	}
+	return first;
 }
 
 int gapimg_resolve_replay(const struct gapimg_plan *plan, const struct gapimg_resolution *lock,
@@ -290,7 +342,7 @@ int gapimg_resolve_replay(const struct gapimg_plan *plan, const struct gapimg_re
 		goto out;
 	}
 	rc = collect(&r, solv);
-	if (rc == 0 && res->npackages != lock->npackages) {
+	if (rc == 0) {
 		struct strbuf extra = STRBUF_INIT;
 		char *msg = NULL;
 
@@ -307,14 +359,16 @@ int gapimg_resolve_replay(const struct gapimg_plan *plan, const struct gapimg_re
 				strbuf_addf(&extra, "%s%s %s (%s) from mirror %s", extra.len ? ", " : "",
 					    p->name, p->evr, p->arch, p->mirror);
 		}
-		if (asprintf(&msg, "the locked set is not complete: the locked packages "
-			     "also need %s", extra.buf) < 0)
-			msg = NULL;
+		if (extra.len) {
+			if (asprintf(&msg, "the locked set is not complete: the locked packages "
+				     "also need %s", extra.buf) < 0)
+				msg = NULL;
+			add_simple_problem(res, msg, "the lock file was edited by hand or made "
+					   "by another gapimg: run \"gapimg lock\" again");
+			free(msg);
+			rc = 1;
+		}
 		strbuf_release(&extra);
-		add_simple_problem(res, msg, "the lock file was edited by hand or made by "
-				   "another gapimg: run \"gapimg lock\" again");
-		free(msg);
-		rc = 1;
 	}
 out:
 	rsv_sort_problems(res);

@@ -33,7 +33,11 @@ int gapimg_write_file_atomic(const char *path, const void *data, size_t len,
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		gapimg_error_errno(err, errno, "cannot create a temporary file beside %s", path);
-		goto fail;
+		if (err->sys_errno == ENOSPC)
+			err->code = GAPIMG_E_NOSPACE;
+		free(tmp);
+		free(dir);
+		return -1;
 	}
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
