@@ -79,7 +79,8 @@ int pgp_sig_parse(const unsigned char *b, size_t bl, struct pgp_sig *sig)
 	return 0;
 }
 
-int pgp_sig_key_expiry(const struct pgp_sig *sig, uint32_t *seconds)
+int pgp_sig_subpacket(const struct pgp_sig *sig, int type, const unsigned char **data,
+		      size_t *len)
 {
 	const unsigned char *p = sig->hashed + 6, *end = sig->hashed + sig->hashedlen;
 
@@ -99,14 +100,28 @@ int pgp_sig_key_expiry(const struct pgp_sig *sig, uint32_t *seconds)
 		}
 		if (l == 0 || l > (size_t)(end - p) - h)
 			return -1;
-		if ((p[h] & 0x7f) == 9 && l == 5) {
-			*seconds = (uint32_t)p[h + 1] << 24 | (uint32_t)p[h + 2] << 16 |
-				   (uint32_t)p[h + 3] << 8 | p[h + 4];
+		if ((p[h] & 0x7f) == type) {
+			*data = p + h + 1;
+			*len = l - 1;
 			return 1;
 		}
 		p += h + l;
 	}
 	return 0;
+}
+
+int pgp_sig_key_expiry(const struct pgp_sig *sig, uint32_t *seconds)
+{
+	const unsigned char *d;
+	size_t n;
+	int rc = pgp_sig_subpacket(sig, 9, &d, &n);
+
+	if (rc != 1)
+		return rc;
+	if (n != 4)
+		return -1;
+	*seconds = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+	return 1;
 }
 
 /* hash(prefix parts..., hashed part of the signature, 0x04 0xff len32) */

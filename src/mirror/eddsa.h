@@ -23,6 +23,10 @@ struct pgp_chunk {
 
 /* Parse a v4 signature packet body; -1 if malformed (or not v4). */
 int pgp_sig_parse(const unsigned char *b, size_t bl, struct pgp_sig *sig);
+/* 1 and the subpacket's body (after the type byte) when the hashed area
+ * has a subpacket of this type, 0 when not, -1 when malformed. */
+int pgp_sig_subpacket(const struct pgp_sig *sig, int type, const unsigned char **data,
+		      size_t *len);
 /* 1 and *seconds when the hashed area has a key expiration time, 0 when
  * not, -1 when malformed. */
 int pgp_sig_key_expiry(const struct pgp_sig *sig, uint32_t *seconds);

@@ -52,26 +52,10 @@ struct key_expiry {
 /* Key flags (subpacket 27) of a signature: -1 when absent. */
 static int key_flags(const struct pgp_sig *sig)
 {
-	const unsigned char *p = sig->hashed + 6, *end = sig->hashed + sig->hashedlen;
+	const unsigned char *d;
+	size_t n;
 
-	while (p < end) {
-		size_t l = p[0], h = 1;
-
-		if (l >= 192 && l < 255) {
-			if (end - p < 2)
-				return -1;
-			l = ((l - 192) << 8) + p[1] + 192;
-			h = 2;
-		} else if (l == 255) {
-			return -1;
-		}
-		if (l == 0 || l > (size_t)(end - p) - h)
-			return -1;
-		if ((p[h] & 0x7f) == 27 && l >= 2)
-			return p[h + 1];
-		p += h + l;
-	}
-	return -1;
+	return pgp_sig_subpacket(sig, 27, &d, &n) == 1 && n >= 1 ? d[0] : -1;
 }
 
 static int sig_issuer(const unsigned char *b, size_t bl, char keyid[17], Id *htype);
