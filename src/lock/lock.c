@@ -390,7 +390,7 @@ int gapimg_lock_parse(const char *text, size_t len, const char *file,
 
 		lx.line++;
 		if (n == 0 || p[0] == '#') {
-			p += n + 1;
+			p = nl ? nl + 1 : end;
 			continue;
 		}
 		nw = split(&lx, p, n, words, 16, &store);
@@ -400,7 +400,7 @@ int gapimg_lock_parse(const char *text, size_t len, const char *file,
 		}
 		if (nw == 0) {
 			free(store);
-			p += n + 1;
+			p = nl ? nl + 1 : end;
 			continue;
 		}
 		if (!have_lock && strcmp(words[0], "lock") != 0)
@@ -443,7 +443,7 @@ int gapimg_lock_parse(const char *text, size_t len, const char *file,
 		free(store);
 		if (rc < 0)
 			return -1;
-		p += n + 1;
+		p = nl ? nl + 1 : end;
 	}
 	if (!have_lock || !have_recipe || !have_family || !have_arch)
 		return gapimg_error_set(err, GAPIMG_E_INVALID,

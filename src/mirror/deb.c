@@ -152,7 +152,7 @@ static int parse_release(struct mirror_load *ml, const char *text, size_t len,
 				*slot = trimdup(colon + 1, n - (size_t)(colon - p) - 1);
 			}
 		}
-		p += n + 1;
+		p = nl ? nl + 1 : end;
 	}
 	r->has_weak_only = have_weak && !have_sha256;
 	return 0;

@@ -665,6 +665,14 @@ static size_t line_end(const char *p, const char *end)
 	return nl ? (size_t)(nl - p) : (size_t)(end - p);
 }
 
+/* The start of the next line, or end (never past it). */
+static const char *next_line(const char *p, const char *end)
+{
+	size_t n = line_end(p, end);
+
+	return n < (size_t)(end - p) ? p + n + 1 : end;
+}
+
 int mirror_verify_clearsigned(struct mirror_load *ml, const char *what,
 			      const char *text, size_t len, struct strbuf *content,
 			      int verify)
@@ -685,12 +693,12 @@ int mirror_verify_clearsigned(struct mirror_load *ml, const char *what,
 		return -1;
 	}
 	/* armor headers ("Hash: SHA512") up to an empty line */
-	p += line_end(p, end) + 1;
+	p = next_line(p, end);
 	while (p < end) {
 		size_t n = line_end(p, end);
 
 		if (n == 0 || (n == 1 && p[0] == '\r')) {
-			p += n + 1;
+			p = next_line(p, end);
 			break;
 		}
 		if (n < 6 || memcmp(p, "Hash: ", 6) != 0) {
@@ -699,7 +707,7 @@ int mirror_verify_clearsigned(struct mirror_load *ml, const char *what,
 					 "only \"Hash:\" is allowed", ml->pm->id, what);
 			goto out;
 		}
-		p += n + 1;
+		p = next_line(p, end);
 	}
 	while (p < end) {
 		size_t n = line_end(p, end), m;
@@ -732,7 +740,7 @@ int mirror_verify_clearsigned(struct mirror_load *ml, const char *what,
 			strbuf_add(&canon, "\r\n", 2);
 		strbuf_add(&canon, l, m);
 		first = 0;
-		p += line_end(p, end) + 1;
+		p = next_line(p, end);
 	}
 	if (sigstart == NULL) {
 		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
