@@ -95,6 +95,12 @@ int mirror_verify_clearsigned(struct mirror_load *ml, const char *what,
 			      const char *text, size_t len, struct strbuf *content,
 			      int verify);
 
+/* Add the public keys of a key file (armored or binary) to repo, a repo
+ * of its own pool: EdDSA signatures hidden from libsolv, unbound subkeys
+ * and revoked keys left out (sig.c).  Returns the number of keys (and
+ * subkeys) added, or -1 when memory ran out. */
+int mirror_keys_add(Repo *repo, const char *buf, size_t len);
+
 /* cache.c */
 struct mirror_cache_key {
 	unsigned char cookie[32];

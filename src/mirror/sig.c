@@ -215,87 +215,49 @@ static int sanitize_keys(const unsigned char *in, size_t len, struct strbuf *out
 
 /* The recipe's keys, in a pool of their own: key solvables must never be
  * candidates for installation. */
-static int keyring_load(struct mirror_load *ml, struct keyring *kr)
+int mirror_keys_add(Repo *repo, const char *buf, size_t len)
 {
-	const struct gapimg_plan_mirror *pm = ml->pm;
-	struct strbuf path = STRBUF_INIT, buf = STRBUF_INIT, bin = STRBUF_INIT, safe = STRBUF_INIT;
+	struct strbuf bin = STRBUF_INIT, safe = STRBUF_INIT;
 	struct key_expiry *exp = NULL;
 	size_t nexp = 0;
+	int before = repo->nsolvables, rc = -1;
+	FILE *fp;
 
-	kr->pool = pool_create();
-	kr->repo = repo_create(kr->pool, "keys");
-	for (size_t i = 0; i < pm->nkeys; i++) {
-		const struct gapimg_plan_input *in = &pm->keys[i];
-		uint8_t sum[GAPIMG_SHA256_LEN];
-		char hex[GAPIMG_SHA256_HEX];
-		int before = kr->repo->nsolvables;
-		FILE *fp;
+	/* binary packets, each armored block decoded in turn */
+	if (len > 0 && ((unsigned char)buf[0] & 0x80)) {
+		strbuf_add(&bin, buf, len);
+	} else {
+		static const char begin[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+		static const char end[] = "-----END PGP PUBLIC KEY BLOCK-----";
+		const char *at = buf;
 
-		strbuf_reset(&path);
-		if (in->path[0] != '/' && ml->plan->base_dir) {
-			strbuf_addstr(&path, ml->plan->base_dir);
-			strbuf_addch(&path, '/');
-		}
-		strbuf_addstr(&path, in->path);
-		if (mirror_read_path(ml, path.buf, &buf, 0) < 0)
-			goto fail;
-		gapimg_sha256(buf.buf, buf.len, sum);
-		gapimg_hex(sum, sizeof(sum), hex);
-		if (strcmp(hex, in->sha256) != 0) {
-			gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
-					 "mirror %s: key file %s changed after the recipe was "
-					 "compiled (sha256 %s, was %s)", pm->id, in->path, hex,
-					 in->sha256);
-			goto fail;
-		}
-		/* binary packets, each armored block decoded in turn */
-		strbuf_reset(&bin);
-		if (buf.len > 0 && ((unsigned char)buf.buf[0] & 0x80)) {
-			strbuf_add(&bin, buf.buf, buf.len);
-		} else {
-			static const char begin[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
-			static const char end[] = "-----END PGP PUBLIC KEY BLOCK-----";
-			const char *at = buf.buf;
+		while (len > 0 && (at = memmem(at, len - (size_t)(at - buf), begin,
+					       sizeof(begin) - 1)) != NULL) {
+			struct strbuf one = STRBUF_INIT;
 
-			while ((at = memmem(at, buf.len - (size_t)(at - buf.buf), begin,
-					    sizeof(begin) - 1)) != NULL) {
-				struct strbuf one = STRBUF_INIT;
-
-				if (unarmor(at, buf.len - (size_t)(at - buf.buf), begin, end, &one) == 0)
-					strbuf_add(&bin, one.buf, one.len);
-				strbuf_release(&one);
-				at += sizeof(begin) - 1;
-			}
+			if (unarmor(at, len - (size_t)(at - buf), begin, end, &one) == 0)
+				strbuf_add(&bin, one.buf, one.len);
+			strbuf_release(&one);
+			at += sizeof(begin) - 1;
 		}
-		strbuf_reset(&safe);
-		if (sanitize_keys((const unsigned char *)bin.buf, bin.len, &safe, &exp, &nexp) < 0) {
-			gapimg_error_set(ml->err, GAPIMG_E_NOMEM, "out of memory");
-			goto fail;
-		}
-		fp = fmemopen(safe.buf, safe.len ? safe.len : 1, "r");
-		if (fp == NULL) {
-			gapimg_error_errno(ml->err, errno, "fmemopen");
-			goto fail;
-		}
-		if (safe.len)
-			/* subkeys: only those sanitize_keys found bound */
-			repo_add_keyring(kr->repo, fp, ADD_MULTIPLE_PUBKEYS | ADD_WITH_SUBKEYS);
+	}
+	if (sanitize_keys((const unsigned char *)bin.buf, bin.len, &safe, &exp, &nexp) < 0)
+		goto out;
+	if (safe.len) {
+		fp = fmemopen(safe.buf, safe.len, "r");
+		if (fp == NULL)
+			goto out;
+		/* subkeys: only those sanitize_keys found bound */
+		repo_add_keyring(repo, fp, ADD_MULTIPLE_PUBKEYS | ADD_WITH_SUBKEYS);
 		fclose(fp);
-		if (kr->repo->nsolvables == before) {
-			gapimg_error_set(ml->err, GAPIMG_E_INVALID,
-					 "mirror %s: key file %s holds no usable OpenPGP public key "
-					 "(v4 RSA, DSA or EdDSA, armored or binary, and not "
-					 "revoked)", pm->id, in->path);
-			goto fail;
-		}
 	}
 	/* expiries from the self-signatures libsolv was not shown */
 	for (size_t i = 0; i < nexp; i++) {
-		Id p = repo_find_pubkey(kr->repo, exp[i].keyid);
+		Id p = repo_find_pubkey(repo, exp[i].keyid);
 
-		if (p) {
-			Repodata *data = repo_last_repodata(kr->repo);
-			unsigned long long have = solvable_lookup_num(pool_id2solvable(kr->pool, p),
+		if (p && p >= repo->start) {
+			Repodata *data = repo_last_repodata(repo);
+			unsigned long long have = solvable_lookup_num(pool_id2solvable(repo->pool, p),
 								      PUBKEY_EXPIRES, 0);
 
 			if (exp[i].expires > have) {
@@ -304,19 +266,63 @@ static int keyring_load(struct mirror_load *ml, struct keyring *kr)
 			}
 		}
 	}
+	rc = repo->nsolvables - before;
+out:
 	free(exp);
-	strbuf_release(&path);
-	strbuf_release(&buf);
 	strbuf_release(&bin);
 	strbuf_release(&safe);
-	return 0;
-fail:
-	free(exp);
+	return rc;
+}
+
+static int keyring_load(struct mirror_load *ml, struct keyring *kr)
+{
+	const struct gapimg_plan_mirror *pm = ml->pm;
+	struct strbuf path = STRBUF_INIT, buf = STRBUF_INIT;
+	int rc = -1;
+
+	kr->pool = pool_create();
+	kr->repo = repo_create(kr->pool, "keys");
+	for (size_t i = 0; i < pm->nkeys; i++) {
+		const struct gapimg_plan_input *in = &pm->keys[i];
+		uint8_t sum[GAPIMG_SHA256_LEN];
+		char hex[GAPIMG_SHA256_HEX];
+		int added;
+
+		strbuf_reset(&path);
+		if (in->path[0] != '/' && ml->plan->base_dir) {
+			strbuf_addstr(&path, ml->plan->base_dir);
+			strbuf_addch(&path, '/');
+		}
+		strbuf_addstr(&path, in->path);
+		if (mirror_read_path(ml, path.buf, &buf, 0) < 0)
+			goto out;
+		gapimg_sha256(buf.buf, buf.len, sum);
+		gapimg_hex(sum, sizeof(sum), hex);
+		if (strcmp(hex, in->sha256) != 0) {
+			gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
+					 "mirror %s: key file %s changed after the recipe was "
+					 "compiled (sha256 %s, was %s)", pm->id, in->path, hex,
+					 in->sha256);
+			goto out;
+		}
+		added = mirror_keys_add(kr->repo, buf.buf, buf.len);
+		if (added < 0) {
+			gapimg_error_set(ml->err, GAPIMG_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (added == 0) {
+			gapimg_error_set(ml->err, GAPIMG_E_INVALID,
+					 "mirror %s: key file %s holds no usable OpenPGP public key "
+					 "(v4 RSA, DSA or EdDSA, armored or binary, and not "
+					 "revoked)", pm->id, in->path);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
 	strbuf_release(&path);
 	strbuf_release(&buf);
-	strbuf_release(&bin);
-	strbuf_release(&safe);
-	return -1;
+	return rc;
 }
 
 /* One OpenPGP packet header (old or new format): tag and body. */

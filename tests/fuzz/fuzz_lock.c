@@ -5,8 +5,17 @@
  * then with verify=1 and no keys).  The first input byte chooses the
  * reader, the rest is the text:
  *
+ *   'K'                                  OpenPGP key files (see below)
  *   even (corpus files start with 'L')   the lock reader
  *   odd  (corpus files start with 'I')   the InRelease parser
+ *
+ * Key files (src/mirror/sig.c mirror_keys_add, src/mirror/eddsa.c): the
+ * text goes through the key sanitizer (EdDSA signatures hidden from
+ * libsolv, subkey bindings and revocations checked with OpenSSL) into
+ * libsolv's key reader; every signature packet in it is also parsed and
+ * checked against the first public key packet.  Only the sanitizers judge
+ * (a key file is what the operator trusts, so there is no result to
+ * compare); -1 (out of memory) would be a bug.
  *
  * Also linked into fuzz_replay_lock (replay.c), so that gcc builds without
  * libFuzzer run tests/fuzz/corpus-lock as a regression test.
@@ -65,6 +74,7 @@
 #include "gapimg/lock.h"
 #include "gapimg/resolve.h"
 #include "gapimg/strbuf.h"
+#include "mirror/eddsa.h"
 #include "mirror/mirror.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -331,11 +341,68 @@ static void fuzz_inrelease(const char *text, size_t len)
 	strbuf_release(&msg);
 }
 
+static void fuzz_keys(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	const unsigned char *key = NULL;
+	size_t keylen = 0;
+	Pool *pool = pool_create();
+	Repo *repo = repo_create(pool, "keys");
+
+	if (mirror_keys_add(repo, text, len) < 0)
+		abort();
+	pool_free(pool);
+	/* the packet parsers on their own, binary input only */
+	while (p < end && (p[0] & 0x80)) {
+		size_t hl, bl;
+		struct pgp_sig sig;
+		struct pgp_chunk part = { text, len };
+		const unsigned char *d;
+		size_t n;
+		uint32_t secs;
+
+		if (p[0] & 0x40) {
+			if (end - p < 2)
+				break;
+			if (p[1] < 192) {
+				hl = 2;
+				bl = p[1];
+			} else if (p[1] < 224) {
+				if (end - p < 3)
+					break;
+				hl = 3;
+				bl = ((size_t)(p[1] - 192) << 8) + p[2] + 192;
+			} else {
+				break;
+			}
+		} else {
+			if ((p[0] & 3) != 0 || end - p < 2)
+				break;
+			hl = 2;
+			bl = p[1];
+		}
+		if (bl > (size_t)(end - p) - hl)
+			break;
+		if ((p[0] & 0x40 ? (p[0] & 0x3f) : (p[0] >> 2 & 15)) == 6 && key == NULL) {
+			key = p + hl;
+			keylen = bl;
+		} else if (pgp_sig_parse(p + hl, bl, &sig) == 0) {
+			(void)pgp_sig_key_expiry(&sig, &secs);
+			(void)pgp_sig_subpacket(&sig, 27, &d, &n);
+			if (key)
+				(void)pgp_key_verify(key, keylen, p + hl, bl, &part, 1);
+		}
+		p += hl + bl;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	if (data[0] % 2 == 0)
+	if (data[0] == 'K')
+		fuzz_keys(guarded(data + 1, size - 1), size - 1);
+	else if (data[0] % 2 == 0)
 		fuzz_lock((const char *)data + 1, size - 1);
 	else
 		fuzz_inrelease((const char *)data + 1, size - 1);
