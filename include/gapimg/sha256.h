@@ -18,6 +18,8 @@ void gapimg_sha256_free(struct gapimg_sha256 *ctx);
 
 int gapimg_sha256(const void *data, size_t len, uint8_t out[GAPIMG_SHA256_LEN]);
 void gapimg_hex(const uint8_t *bytes, size_t len, char *out);
+/* The value of one hex digit (either case), or -1. */
+int gapimg_hexval(int c);
 
 #include "gapimg/error.h"
 

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "gapimg/plan.h"
+#include "gapimg/sha256.h"
 
 static int safe_char(unsigned char c)
 {
@@ -139,8 +140,6 @@ static int lex_error(struct lexer *lx, const char *fmt, ...)
 	return gapimg_error_set(lx->err, GAPIMG_E_INVALID, "%s:%u: %s", lx->file, lx->line, msg);
 }
 
-static int hexval(int c);
-
 /* Split a line into words; quoted words unescaped.  Returns the count or
  * -1.  words[i] point into a malloc'd copy in *store. */
 static int split(struct lexer *lx, const char *s, size_t n, char **words, int max, char **store)
@@ -169,8 +168,8 @@ static int split(struct lexer *lx, const char *s, size_t n, char **words, int ma
 						if (p + 1 >= end)
 							return lex_error(lx, "a \\ ends the line%s", "");
 						if (p[1] == 'x') {
-							int hi = p + 3 < end ? hexval(p[2]) : -1;
-							int lo = p + 3 < end ? hexval(p[3]) : -1;
+							int hi = p + 3 < end ? gapimg_hexval(p[2]) : -1;
+							int lo = p + 3 < end ? gapimg_hexval(p[3]) : -1;
 
 							/* control characters only: the writer
 							 * escapes nothing else this way, and a NUL
@@ -205,17 +204,6 @@ static int split(struct lexer *lx, const char *s, size_t n, char **words, int ma
 		*o++ = '\0';
 	}
 	return count;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int is_hex64(const char *s)

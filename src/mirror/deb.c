@@ -55,17 +55,6 @@ static char *trimdup(const char *s, size_t n)
 	return strndup(s, n);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* " <sha256> <size> <path>" */
 static int parse_sum_line(struct release *r, const char *l, size_t n)
 {
@@ -85,7 +74,7 @@ static int parse_sum_line(struct release *r, const char *l, size_t n)
 	r->files = v;
 	v = &r->files[r->nfiles];
 	for (int i = 0; i < 32; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = gapimg_hexval(hex[2 * i]), lo = gapimg_hexval(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

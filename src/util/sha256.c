@@ -111,3 +111,14 @@ out:
 	gapimg_sha256_free(ctx);
 	return ret;
 }
+
+int gapimg_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
