@@ -14,6 +14,7 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "build", cmd_build, "Build a recipe's image from its lock and local mirrors" },
 	{ "check", cmd_check, "Check recipes and report every problem in them" },
 	{ "ls", cmd_ls, "List every entry of a SquashFS image" },
 	{ "pack", cmd_pack, "Pack a directory into a deterministic SquashFS image" },

@@ -1,0 +1,78 @@
+/*
+ * gapimg build: a recipe's locked packages and content into a signed-ready,
+ * deterministic root filesystem image and its manifest.
+ *
+ * The builder takes a plan and a solved resolution (from the lock, or a
+ * fresh resolve the command wrote as the lock) and:
+ *   1. fetches every package into the content-addressed package cache,
+ *      checking size and SHA-256 against the lock, and for RPMs the
+ *      signature with librpm against the mirror's keys, before anything is
+ *      unpacked;
+ *   2. streams each payload, in install order, straight into the image
+ *      writer (nothing is staged on disk), refusing hostile entries and
+ *      file conflicts with the package and path named;
+ *   3. does what the packages' scripts would have done (declarative
+ *      install): users and groups, the ld.so cache, Debian alternatives,
+ *      the package database;
+ *   4. adds the recipe's own content, then writes the image and manifest
+ *      atomically.
+ * Library code: it never prints; progress goes through a callback.
+ */
+#ifndef GAPIMG_BUILD_H
+#define GAPIMG_BUILD_H
+
+#include <stdint.h>
+
+#include "gapimg/error.h"
+#include "gapimg/plan.h"
+#include "gapimg/resolve.h"
+
+enum gapimg_build_stage {
+	GAPIMG_STAGE_VERIFY = 0,  /* fetching and verifying packages */
+	GAPIMG_STAGE_UNPACK,      /* streaming payloads into the image */
+	GAPIMG_STAGE_CONFIGURE,   /* users, ld.so cache, alternatives, database */
+	GAPIMG_STAGE_WRITE,       /* remaining data and metadata */
+};
+
+struct gapimg_build_progress {
+	enum gapimg_build_stage stage;
+	const char *package;      /* the package being worked on, or NULL */
+	uint64_t done, total;     /* packages (VERIFY/UNPACK) or bytes (WRITE) */
+};
+typedef void (*gapimg_build_progress_fn)(const struct gapimg_build_progress *p,
+					 void *user);
+
+struct gapimg_build_opts {
+	const char *output;       /* the image path */
+	const char *manifest;     /* the manifest path */
+	const char *lock_digest;  /* SHA-256 of the lock file's bytes */
+	const char *pkg_cache;    /* package cache folder; NULL: a temporary
+				   * one, removed at the end */
+	unsigned threads;         /* 0: one per CPU */
+	int sealed;               /* 1: running in a fresh network namespace */
+	const char *sealed_note;  /* why not, when sealed is 0 */
+	gapimg_build_progress_fn progress;
+	void *progress_user;
+};
+
+struct gapimg_build_result {
+	char sha256[GAPIMG_SHA256_HEX];
+	uint64_t bytes;
+	uint32_t inodes;
+	size_t npackages;
+	size_t cache_hits;        /* packages read from the package cache */
+	char **notes;             /* things the operator should know */
+	size_t nnotes;
+};
+
+int gapimg_build(const struct gapimg_plan *plan,
+		 const struct gapimg_resolution *res,
+		 const struct gapimg_build_opts *opts,
+		 struct gapimg_build_result *result, struct gapimg_error *err);
+
+void gapimg_build_result_free(struct gapimg_build_result *result);
+
+/* The default package cache: <metadata cache>/packages, malloc'd. */
+char *gapimg_default_package_cache(const char *cache_dir);
+
+#endif

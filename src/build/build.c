@@ -1,0 +1,310 @@
+/*
+ * gapimg_build: the stages in order.  Every package is fetched and
+ * verified before the first byte of any payload is unpacked; payloads
+ * stream into the image writer in install order; then the declarative
+ * configuration, the package database and the recipe's content; the
+ * writer moves the image into place only when everything succeeded.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "ldcache.h"
+#include "debalt.h"
+#include "accounts.h"
+#include "gapimg/source.h"
+
+void bld_progress(struct bld *b, enum gapimg_build_stage stage,
+		  const char *package, uint64_t done, uint64_t total)
+{
+	struct gapimg_build_progress p = { stage, package, done, total };
+
+	if (b->opts->progress)
+		b->opts->progress(&p, b->opts->progress_user);
+}
+
+int bld_note(struct bld *b, const char *fmt, ...)
+{
+	struct gapimg_build_result *r = b->result;
+	char **n = realloc(r->notes, (r->nnotes + 1) * sizeof(*n));
+	va_list ap;
+	int rc;
+
+	if (n == NULL)
+		return -1;
+	r->notes = n;
+	va_start(ap, fmt);
+	rc = vasprintf(&n[r->nnotes], fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	r->nnotes++;
+	return 0;
+}
+
+int bld_add_generated(struct bld *b, const char *path, const void *data,
+		      size_t len, uint16_t mode, struct gapimg_error *err)
+{
+	struct gapimg_node_spec spec = {
+		.type = GAPIMG_FT_REG, .mode = mode, .mtime = b->epoch,
+		.size = len,
+	};
+	char *what = NULL;
+
+	if (asprintf(&what, "%s (made by gapimg)", path) < 0)
+		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+	spec.src = gapimg_source_memory(data, len, what, err);
+	if (spec.src == NULL) {
+		free(what);
+		return -1;
+	}
+	if (gapimg_fstree_add(b->tree, path, &spec, what,
+			      GAPIMG_ADD_PARENTS | GAPIMG_ADD_REPLACE, err) == NULL) {
+		free(what);
+		return -1;
+	}
+	free(what);
+	return 0;
+}
+
+static int cmp_order(const void *x, const void *y)
+{
+	const struct bld_pkg *a = x, *b = y;
+
+	return a->pkg->order < b->pkg->order ? -1 : a->pkg->order > b->pkg->order;
+}
+
+static void remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (d != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			char *p;
+
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			if (asprintf(&p, "%s/%s", path, de->d_name) < 0)
+				continue;
+			remove_tree(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	if (rmdir(path) < 0)
+		unlink(path);
+}
+
+char *gapimg_default_package_cache(const char *cache_dir)
+{
+	char *base = cache_dir ? strdup(cache_dir) : gapimg_default_cache_dir(), *p;
+
+	if (base == NULL)
+		return NULL;
+	if (asprintf(&p, "%s/packages", base) < 0)
+		p = NULL;
+	free(base);
+	return p;
+}
+
+static int make_writer(struct bld *b, struct gapimg_error *err)
+{
+	struct gapimg_sqfs_opts o;
+
+	gapimg_sqfs_opts_init(&o);
+	if (gapimg_sqfs_parse_comp(b->plan->compression ? b->plan->compression : "zstd",
+				   &o, err) < 0)
+		return -1;
+	o.level = b->plan->level >= 0 ? b->plan->level : GAPIMG_LEVEL_DEFAULT;
+	if (b->plan->block_size)
+		o.block_size = b->plan->block_size;
+	o.threads = b->opts->threads;
+	o.epoch = b->epoch;
+	/* Package files keep their own mtimes, clamped to the epoch, as
+	 * dpkg and rpm would leave them; gapimg's files get the epoch. */
+	o.mtime = GAPIMG_MTIME_CLAMP;
+	if (gapimg_sqfs_opts_check(&o, err) < 0)
+		return -1;
+	b->writer = gapimg_sqfs_writer_create(b->opts->output, &o, err);
+	return b->writer ? 0 : -1;
+}
+
+static void free_pkg(struct bld_pkg *p)
+{
+	size_t i;
+
+	free(p->label);
+	free(p->file);
+	free(p->control);
+	for (i = 0; i < p->nmembers; i++) {
+		free(p->members[i].path);
+		free(p->members[i].origin);
+		strbuf_release(&p->members[i].text);
+	}
+	free(p->members);
+	for (i = 0; i < p->nconffiles; i++) {
+		free(p->conffiles[i]);
+		free(p->conffile_md5[i]);
+	}
+	free(p->conffiles);
+	free(p->conffile_md5);
+	for (i = 0; i < p->nreplaces; i++)
+		free(p->replaces[i]);
+	free(p->replaces);
+	strbuf_release(&p->list);
+	bld_rpm_free(p);
+}
+
+static void bld_free(struct bld *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->npkgs; i++)
+		free_pkg(&b->pkgs[i]);
+	free(b->pkgs);
+	for (i = 0; i < b->ntexts; i++) {
+		free(b->texts[i].path);
+		free(b->texts[i].origin);
+		strbuf_release(&b->texts[i].text);
+	}
+	free(b->texts);
+	for (i = 0; i < b->nowners; i++) {
+		free(b->owners[i].path);
+		free(b->owners[i].user);
+		free(b->owners[i].group);
+		free(b->owners[i].origin);
+	}
+	free(b->owners);
+	if (b->ldcache)
+		ldcache_free(b->ldcache);
+	if (b->alts)
+		debalt_free(b->alts, b->nalts);
+	if (b->acct)
+		accounts_free(b->acct);
+	if (b->writer)
+		gapimg_sqfs_writer_destroy(b->writer);
+	if (b->tree)
+		gapimg_fstree_free(b->tree);
+	if (b->tmp_cache) {
+		remove_tree(b->tmp_cache);
+		free(b->tmp_cache);
+	}
+}
+
+int gapimg_build(const struct gapimg_plan *plan,
+		 const struct gapimg_resolution *res,
+		 const struct gapimg_build_opts *opts,
+		 struct gapimg_build_result *result, struct gapimg_error *err)
+{
+	struct gapimg_sqfs_stats st;
+	struct bld b;
+	size_t i;
+	int rc = -1;
+
+	memset(&b, 0, sizeof(b));
+	memset(result, 0, sizeof(*result));
+	b.plan = plan;
+	b.res = res;
+	b.opts = opts;
+	b.result = result;
+	b.epoch = plan->epoch;
+
+	if (plan->scripts == GAPIMG_SCRIPTS_RUN)
+		return gapimg_error_set(err, GAPIMG_E_UNSUPPORTED,
+			"%s: 'scripts run' is not supported yet: this gapimg installs "
+			"declaratively only; use 'scripts none'", plan->recipe);
+	if (plan->nrequirements > 0)
+		return gapimg_error_set(err, GAPIMG_E_UNSUPPORTED,
+			"%s: Python requirements ('pip') cannot be built yet", plan->recipe);
+
+	b.npkgs = res->npackages;
+	b.pkgs = calloc(b.npkgs ? b.npkgs : 1, sizeof(*b.pkgs));
+	if (b.pkgs == NULL)
+		goto nomem;
+	for (i = 0; i < b.npkgs; i++) {
+		b.pkgs[i].pkg = &res->packages[i];
+		strbuf_init(&b.pkgs[i].list);
+		if (asprintf(&b.pkgs[i].label, "%s %s", res->packages[i].name,
+			     res->packages[i].evr) < 0)
+			goto nomem;
+	}
+	qsort(b.pkgs, b.npkgs, sizeof(*b.pkgs), cmp_order);
+	if (opts->pkg_cache == NULL) {
+		const char *tmp = getenv("TMPDIR");
+
+		if (asprintf(&b.tmp_cache, "%s/gapimg-packages-XXXXXX",
+			     tmp && *tmp ? tmp : "/tmp") < 0)
+			goto nomem;
+		if (mkdtemp(b.tmp_cache) == NULL) {
+			gapimg_error_errno(err, errno, "cannot create %s", b.tmp_cache);
+			free(b.tmp_cache);
+			b.tmp_cache = NULL;
+			goto out;
+		}
+	}
+	result->npackages = b.npkgs;
+
+	/* 1. Everything verified before anything is unpacked. */
+	if (bld_fetch_all(&b, err) < 0)
+		goto out;
+	if (res->family == GAPIMG_FAMILY_RPM && bld_rpm_check_conflicts(&b, err) < 0)
+		goto out;
+
+	/* 2. Payloads, in install order, straight into the image. */
+	if ((b.tree = gapimg_fstree_new(err)) == NULL)
+		goto out;
+	if ((b.ldcache = ldcache_new()) == NULL)
+		goto nomem;
+	if (make_writer(&b, err) < 0)
+		goto out;
+	for (i = 0; i < b.npkgs; i++) {
+		bld_progress(&b, GAPIMG_STAGE_UNPACK, b.pkgs[i].pkg->name, i, b.npkgs);
+		if (res->family == GAPIMG_FAMILY_DEB ? bld_unpack_deb(&b, &b.pkgs[i], err)
+						     : bld_unpack_rpm(&b, &b.pkgs[i], err))
+			goto out;
+	}
+	bld_progress(&b, GAPIMG_STAGE_UNPACK, NULL, b.npkgs, b.npkgs);
+
+	/* 3. What the scripts would have done, and the package database. */
+	bld_progress(&b, GAPIMG_STAGE_CONFIGURE, NULL, 0, 0);
+	if (bld_configure(&b, err) < 0 || bld_add_content(&b, err) < 0 ||
+	    bld_write_accounts(&b, err) < 0)
+		goto out;
+	if ((res->family == GAPIMG_FAMILY_DEB ? bld_write_dpkg_db(&b, err)
+					       : bld_write_rpmdb(&b, err)) < 0)
+		goto out;
+
+	/* 4. The image, then its manifest. */
+	if (gapimg_sqfs_writer_finish(b.writer, b.tree, &st, err) < 0)
+		goto out;
+	result->bytes = st.bytes;
+	result->inodes = st.inodes;
+	if (gapimg_sha256_file(opts->output, result->sha256, err) < 0 ||
+	    bld_write_manifest(&b, &st, err) < 0)
+		goto out;
+	rc = 0;
+	goto out;
+nomem:
+	gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+out:
+	bld_free(&b);
+	return rc;
+}
+
+void gapimg_build_result_free(struct gapimg_build_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	r->notes = NULL;
+	r->nnotes = 0;
+}

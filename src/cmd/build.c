@@ -1,0 +1,389 @@
+/*
+ * gapimg build RECIPE: the recipe's locked packages and content into a
+ * SquashFS image and its manifest.
+ *
+ * The lock decides what goes in: a current lock is used as it is; a
+ * missing one is resolved and written first (and said so), unless
+ * --locked forbids it; a lock that is not current is an error (exit 4),
+ * because an operator reviews a lock change before building from it.
+ * Before anything else the command tries to cut itself off the network
+ * (a fresh network namespace) and records in the manifest whether it did.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "gapimg/atomic.h"
+#include "gapimg/build.h"
+#include "gapimg/lock.h"
+#include "gapimg/plan.h"
+#include "gapimg/resolve.h"
+#include "gapimg/sha256.h"
+
+static const char usage_text[] =
+"usage: gapimg build [options] RECIPE\n"
+"\n"
+"Build the recipe's image from its lock file and local mirrors: every\n"
+"package verified (size, SHA-256, RPM signatures) before anything is\n"
+"unpacked, payloads streamed into a deterministic SquashFS image, no\n"
+"package scripts run (gapimg creates users, the ld.so cache, Debian\n"
+"alternatives and the package database itself). Writes IMAGE and\n"
+"IMAGE-without-.sqfs.manifest.json atomically; a failed build leaves any\n"
+"older image untouched.\n"
+"\n"
+"Options:\n"
+"  -o, --output IMAGE      the image (default: images/<recipe output>, in\n"
+"                          the current folder)\n"
+"      --lock FILE         the lock file (default: NAME.lock beside\n"
+"                          NAME.recipe)\n"
+"      --locked            never resolve: fail unless the lock is current\n"
+"      --package-cache DIR keep verified packages in DIR, by SHA-256\n"
+"                          (default: <cache dir>/packages)\n"
+"      --no-package-cache  read every package from its mirror\n"
+"      --threads N         compressor threads (default: one per CPU); the\n"
+"                          image does not depend on it\n"
+"      --no-sandbox        do not enter a fresh network namespace\n"
+"      --json              print the summary as JSON\n"
+"  -q, --quiet             no progress and no summary\n"
+"  -h, --help              show this help\n"
+CMD_RESOLVE_HELP
+"\n"
+"Exit status: 0 built, 1 the build failed, 2 bad usage or input, 3 the\n"
+"packages cannot be resolved, 4 the lock is missing (--locked) or not\n"
+"current.\n";
+
+enum { OPT_LOCK = 0x200, OPT_LOCKED, OPT_PKG_CACHE, OPT_NO_PKG_CACHE, OPT_THREADS,
+       OPT_NO_SANDBOX, OPT_JSON };
+
+static const struct option options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "lock", required_argument, NULL, OPT_LOCK },
+	{ "locked", no_argument, NULL, OPT_LOCKED },
+	{ "package-cache", required_argument, NULL, OPT_PKG_CACHE },
+	{ "no-package-cache", no_argument, NULL, OPT_NO_PKG_CACHE },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	CMD_RESOLVE_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static int write_id_map(const char *file, const char *text)
+{
+	int fd = open(file, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* A fresh network namespace: no interface but a down loopback, so no
+ * connection can be made even by a library.  Root (or CAP_SYS_ADMIN) gets
+ * one directly; others through a user namespace that maps only their own
+ * ids, so file access is unchanged.  Must run before any thread starts. */
+static int seal(char *why, size_t size)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+	int e;
+
+	if (unshare(CLONE_NEWNET) == 0)
+		return 1;
+	e = errno;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0) {
+		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+		write_id_map("/proc/self/uid_map", map);
+		write_id_map("/proc/self/setgroups", "deny\n");
+		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+		write_id_map("/proc/self/gid_map", map);
+		return 1;
+	}
+	snprintf(why, size, "no network namespace could be made (%s; with a user "
+		 "namespace: %s); the build made no network connection, but the "
+		 "kernel did not enforce it", strerror(e), strerror(errno));
+	return 0;
+}
+
+struct progress_state {
+	struct progress *p;
+	int stage;
+};
+
+static void on_progress(const struct gapimg_build_progress *bp, void *user)
+{
+	static const char *const labels[] = {
+		"verifying packages", "unpacking", "configuring", "writing",
+	};
+	struct progress_state *s = user;
+
+	if (s->stage != (int)bp->stage) {
+		if (s->p)
+			progress_end(s->p);
+		s->p = progress_start(labels[bp->stage], 0);
+		s->stage = (int)bp->stage;
+	}
+	if (s->p && bp->total)
+		progress_update(s->p, bp->done, bp->total, bp->done, bp->total);
+}
+
+static char *default_output(const struct gapimg_plan *plan)
+{
+	char *out;
+
+	if (mkdir("images", 0755) < 0 && errno != EEXIST)
+		return NULL;
+	if (asprintf(&out, "images/%s", plan->output) < 0)
+		return NULL;
+	return out;
+}
+
+static char *manifest_path(const char *image)
+{
+	size_t len = strlen(image);
+	char *m;
+
+	if (len > 5 && strcmp(image + len - 5, ".sqfs") == 0) {
+		if (asprintf(&m, "%.*s.manifest.json", (int)(len - 5), image) < 0)
+			return NULL;
+	} else if (asprintf(&m, "%s.manifest.json", image) < 0) {
+		return NULL;
+	}
+	return m;
+}
+
+/* The packages to build from: the current lock, or a fresh resolution
+ * written as the lock when there is none. */
+static int load_lock(const struct gapimg_plan *plan, const char *path, int locked,
+		     const struct gapimg_resolve_opts *ropts, int quiet,
+		     struct gapimg_resolution *res)
+{
+	struct gapimg_resolution lock = { 0 };
+	struct gapimg_error err = { 0 };
+	struct strbuf text = STRBUF_INIT;
+	int rc, status = EXIT_OK;
+
+	if (gapimg_lock_read(path, &lock, &err) < 0) {
+		if (err.code != GAPIMG_E_NOTFOUND) {
+			status = cmd_report("build", &err);
+			goto out;
+		}
+		if (locked) {
+			fprintf(stderr, "gapimg build: %s does not exist, and --locked "
+				"forbids resolving; run 'gapimg lock %s' and review it\n",
+				path, plan->recipe);
+			status = EXIT_STALE;
+			goto out;
+		}
+		if (!quiet)
+			fprintf(stderr, "gapimg build: %s does not exist: resolving the "
+				"recipe and writing it\n", path);
+		rc = gapimg_resolve(plan, ropts, res, &err);
+		cmd_print_notes("build", res);
+		if (rc < 0) {
+			status = cmd_report("build", &err);
+			goto out;
+		}
+		if (rc == 1) {
+			cmd_print_problems("build", res);
+			status = EXIT_UNSOLVABLE;
+			goto out;
+		}
+		if (gapimg_lock_format(res, &text, &err) < 0 ||
+		    gapimg_write_file_atomic(path, text.buf, text.len, &err) < 0) {
+			status = cmd_report("build", &err);
+			goto out;
+		}
+		if (!quiet)
+			fprintf(stderr, "gapimg build: wrote %s: %zu packages\n", path,
+				res->npackages);
+		goto out;
+	}
+	if (strcmp(lock.recipe_digest, plan->digest) != 0) {
+		fprintf(stderr, "gapimg build: %s is stale: it was made from recipe "
+			"digest %s, the recipe is now %s; run 'gapimg lock %s' and "
+			"review the change\n", path, lock.recipe_digest, plan->digest,
+			plan->recipe);
+		status = EXIT_STALE;
+		goto out;
+	}
+	rc = gapimg_resolve_replay(plan, &lock, ropts, res, &err);
+	cmd_print_notes("build", res);
+	if (rc < 0) {
+		status = cmd_report("build", &err);
+		goto out;
+	}
+	if (rc == 1) {
+		fprintf(stderr, "gapimg build: %s is not current: the mirrors no longer "
+			"give its packages\n", path);
+		cmd_print_problems("build", res);
+		status = EXIT_STALE;
+	}
+out:
+	strbuf_release(&text);
+	gapimg_resolution_free(&lock);
+	return status;
+}
+
+static void print_summary(const char *image, const char *manifest,
+			  const struct gapimg_build_result *r, int sealed, int json)
+{
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b}",
+				      "image", image, "manifest", manifest,
+				      "sha256", r->sha256, "bytes", (json_int_t)r->bytes,
+				      "inodes", (json_int_t)r->inodes,
+				      "packages", (json_int_t)r->npackages,
+				      "cached_packages", (json_int_t)r->cache_hits,
+				      "network_namespace", sealed);
+		if (j) {
+			json_dumpf(j, stdout, JSON_SORT_KEYS);
+			fputc('\n', stdout);
+			json_decref(j);
+		}
+		return;
+	}
+	printf("built %s: %zu packages, %llu bytes, %u inodes\n", image, r->npackages,
+	       (unsigned long long)r->bytes, r->inodes);
+	printf("sha256 %s\n", r->sha256);
+	printf("manifest %s\n", manifest);
+}
+
+int cmd_build(int argc, char **argv)
+{
+	struct gapimg_resolve_opts ropts = { 0 };
+	struct gapimg_build_opts bopts = { 0 };
+	struct gapimg_build_result result = { 0 };
+	struct gapimg_resolution res = { 0 };
+	struct gapimg_diags diags = { 0 };
+	struct gapimg_error err = { 0 };
+	struct progress_state ps = { NULL, -1 };
+	struct gapimg_plan *plan = NULL;
+	const char *output = NULL, *lock_opt = NULL, *pkg_cache = NULL;
+	char *lock_path = NULL, *out = NULL, *manifest = NULL, *cache = NULL;
+	char lock_sha[GAPIMG_SHA256_HEX], why[512] = "";
+	int locked = 0, no_pkg_cache = 0, no_sandbox = 0, json = 0, quiet = 0;
+	int c, status = EXIT_OK, sealed = 0;
+	unsigned threads = 0;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
+		if (cmd_resolve_option(c, optarg, &ropts))
+			continue;
+		switch (c) {
+		case 'o': output = optarg; break;
+		case OPT_LOCK: lock_opt = optarg; break;
+		case OPT_LOCKED: locked = 1; break;
+		case OPT_PKG_CACHE: pkg_cache = optarg; break;
+		case OPT_NO_PKG_CACHE: no_pkg_cache = 1; break;
+		case OPT_NO_SANDBOX: no_sandbox = 1; break;
+		case OPT_JSON: json = 1; break;
+		case 'q': quiet = 1; break;
+		case OPT_THREADS: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || v < 1 || v > 64)
+				return cmd_usage_error("build", "--threads takes a number "
+						       "from 1 to 64, not '%s'", optarg);
+			threads = (unsigned)v;
+			break;
+		}
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return cmd_usage_error("build", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cmd_usage_error("build", optind == argc ? "no recipe given"
+				       : "only one recipe can be built at a time");
+
+	if (!no_sandbox)
+		sealed = seal(why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "--no-sandbox was given");
+
+	plan = cmd_compile("build", argv[optind], &diags, &status);
+	gapimg_diags_release(&diags);
+	if (plan == NULL)
+		return status;
+	if (plan->fragment) {
+		fprintf(stderr, "gapimg build: %s is a fragment (it says 'fragment'); "
+			"build the recipe that includes it\n", argv[optind]);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	ropts.epoch = plan->epoch;
+	lock_path = lock_opt ? strdup(lock_opt) : gapimg_lock_default_path(plan->recipe);
+	out = output ? strdup(output) : default_output(plan);
+	manifest = out ? manifest_path(out) : NULL;
+	if (!no_pkg_cache)
+		cache = pkg_cache ? strdup(pkg_cache) : gapimg_default_package_cache(ropts.cache_dir);
+	if (lock_path == NULL || out == NULL || manifest == NULL ||
+	    (!no_pkg_cache && cache == NULL)) {
+		fprintf(stderr, "gapimg build: error: cannot prepare the output paths "
+			"(is images/ writable, and HOME or XDG_CACHE_HOME set?)\n");
+		status = EXIT_FAILURE_RUN;
+		goto out;
+	}
+	status = load_lock(plan, lock_path, locked, &ropts, quiet, &res);
+	if (status != EXIT_OK)
+		goto out;
+	if (gapimg_sha256_file(lock_path, lock_sha, &err) < 0) {
+		status = cmd_report("build", &err);
+		goto out;
+	}
+	bopts.output = out;
+	bopts.manifest = manifest;
+	bopts.lock_digest = lock_sha;
+	bopts.pkg_cache = cache;
+	bopts.threads = threads;
+	bopts.sealed = sealed;
+	bopts.sealed_note = sealed ? NULL : why;
+	if (!quiet) {
+		bopts.progress = on_progress;
+		bopts.progress_user = &ps;
+	}
+	if (gapimg_build(plan, &res, &bopts, &result, &err) < 0) {
+		if (ps.p)
+			progress_end(ps.p);
+		ps.p = NULL;
+		status = cmd_report("build", &err);
+		fprintf(stderr, "gapimg build: nothing was written\n");
+		goto out;
+	}
+	if (ps.p)
+		progress_end(ps.p);
+	ps.p = NULL;
+	for (i = 0; i < result.nnotes; i++)
+		cmd_note("build", "%s", result.notes[i]);
+	if (!sealed && !quiet && !no_sandbox)
+		cmd_note("build", "%s", why);
+	if (!quiet || json)
+		print_summary(out, manifest, &result, sealed, json);
+out:
+	gapimg_build_result_free(&result);
+	gapimg_resolution_free(&res);
+	gapimg_plan_free(plan);
+	free(lock_path);
+	free(out);
+	free(manifest);
+	free(cache);
+	return status;
+}
