@@ -177,8 +177,8 @@ int bld_rpm_verify(struct bld *b, struct bld_pkg *p, struct gapimg_error *err)
 	case RPMRC_NOKEY:
 	case RPMRC_NOTTRUSTED:
 		gapimg_error_set(err, GAPIMG_E_CORRUPT,
-			"package %s (%s): signed by a key that is not among mirror "
-			"'%s''s keys (%s); add the right key to keys=, or if the "
+			"package %s (%s): signed by a key that is not among the keys "
+			"of mirror '%s' (%s); add the right key with key=, or if the "
 			"mirror is really unsigned, set signatures=off", p->label,
 			p->pkg->location, p->pmirror->id, last_log);
 		goto out;

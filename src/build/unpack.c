@@ -175,6 +175,8 @@ static ssize_t tee_read(void *user, void *buf, size_t len,
 	struct tee *t = user;
 	ssize_t n = t->read(t->user, buf, len, err);
 
+	if (n < 0)
+		gapimg_error_prefix(err, "package %s: %s: ", t->pkg->label, t->path);
 	if (n <= 0)
 		return n;
 	if (t->capture) {
@@ -360,8 +362,9 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 	struct strbuf capture = STRBUF_INIT;
 	int rc = -1, ci = -1, replace = 0, skip;
 
-	if (gapimg_path_normalise(e->path, strlen(e->path), &norm, pkg->label, err) < 0) {
+	if (gapimg_path_normalise(e->path, strlen(e->path), &norm, "its payload", err) < 0) {
 		gapimg_error_prefix(err, "package %s: ", pkg->label);
+		err->code = GAPIMG_E_CORRUPT;
 		goto out;
 	}
 	tee.path = norm.buf;
@@ -442,8 +445,9 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 		struct strbuf tn = STRBUF_INIT;
 
 		if (gapimg_path_normalise(e->hardlink, strlen(e->hardlink), &tn,
-					  pkg->label, err) < 0) {
+					  "its payload", err) < 0) {
 			gapimg_error_prefix(err, "package %s: hard link %s: ", pkg->label, norm.buf);
+			err->code = GAPIMG_E_CORRUPT;
 			goto out;
 		}
 		d = gapimg_fstree_lookup(b->tree, tn.buf);
