@@ -319,10 +319,13 @@ int cmd_build(int argc, char **argv)
 	else
 		snprintf(why, sizeof(why), "--no-sandbox was given");
 
+	/* The plan's spans point into the sources diags keeps: release it
+	 * last. */
 	plan = cmd_compile("build", argv[optind], &diags, &status);
-	gapimg_diags_release(&diags);
-	if (plan == NULL)
+	if (plan == NULL) {
+		gapimg_diags_release(&diags);
 		return status;
+	}
 	if (plan->fragment) {
 		fprintf(stderr, "gapimg build: %s is a fragment (it says 'fragment'); "
 			"build the recipe that includes it\n", argv[optind]);
@@ -381,6 +384,7 @@ out:
 	gapimg_build_result_free(&result);
 	gapimg_resolution_free(&res);
 	gapimg_plan_free(plan);
+	gapimg_diags_release(&diags);
 	free(lock_path);
 	free(out);
 	free(manifest);
