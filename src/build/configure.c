@@ -39,6 +39,20 @@ static int load_accounts(struct bld *b, struct gapimg_error *err)
 				       t->text.len, t->origin, err) < 0)
 			return -1;
 	}
+	/* An image whose packages bring no accounts (no base-passwd, no
+	 * setup) still needs root, as systemd's basic.conf would give it. */
+	if (bld_text(b, "/etc/passwd") == NULL &&
+	    bld_text(b, "/usr/share/base-passwd/passwd.master") == NULL) {
+		if (accounts_add_group(b->acct, "root", 0, "gapimg (no package gave "
+				       "the image its accounts)", err) < 0 ||
+		    accounts_add_user(b->acct, "root", 0, "root", NULL, 0, "/root",
+				      "/bin/sh", "root", "gapimg (no package gave the "
+				      "image its accounts)", err) < 0)
+			return -1;
+		if (b->npkgs > 0)
+			bld_note(b, "no package gave the image /etc/passwd (such as "
+				 "base-passwd or setup): gapimg made root itself");
+	}
 	for (i = 0; i < b->plan->ngroups; i++) {
 		const struct gapimg_plan_group *g = &b->plan->groups[i];
 		char *origin;
