@@ -178,6 +178,36 @@ static int write_ldcache(struct bld *b, struct gapimg_error *err)
 
 	if (b->npkgs == 0)
 		return 0;
+	/* The cache records which ldconfig made it: the image's own (its
+	 * libc-bin or glibc package), not the host's. */
+	for (i = 0; i < b->npkgs; i++) {
+		const struct gapimg_package *p = b->pkgs[i].pkg;
+		char *gen = NULL, *up = strdup(p->evr), *c;
+		int r;
+
+		if (up == NULL)
+			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		if ((c = strchr(up, ':')) != NULL)
+			memmove(up, c + 1, strlen(c + 1) + 1);
+		if ((c = strchr(up, '-')) != NULL)
+			*c = '\0';
+		if (b->res->family == GAPIMG_FAMILY_DEB && strcmp(p->name, "libc-bin") == 0)
+			r = asprintf(&gen, "ldconfig (Debian GLIBC %s) stable release "
+				     "version %s", p->evr, up);
+		else if (b->res->family == GAPIMG_FAMILY_RPM && strcmp(p->name, "glibc") == 0)
+			r = asprintf(&gen, "ldconfig (GNU libc) stable release version %s", up);
+		else
+			r = 0;
+		free(up);
+		if (r < 0)
+			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		if (gen) {
+			r = ldcache_set_generator(b->ldcache, gen, err);
+			free(gen);
+			if (r < 0)
+				return -1;
+		}
+	}
 	for (i = 0; i < b->ntexts; i++) {
 		const struct bld_text *t = &b->texts[i];
 

@@ -11,8 +11,11 @@
  * (at most ELFSO_STORE_MAX bytes), plus the exact DT_SONAME/DT_NEEDED
  * strings once the dynamic section has told us where they are.  A SONAME
  * that lies past the prefix, before PT_DYNAMIC and without ".so" in it
- * cannot be found: elfso_finish() then says 0 (not a library), which is
- * the only way it differs from ldconfig on a well-formed file.
+ * (or longer than 4 KiB) cannot be found: elfso_finish() then says 0 (not
+ * a library), which is the only way it differs from ldconfig on a
+ * well-formed file.  Real libraries are fine: libLLVM-15's SONAME sits
+ * past 1 MiB and is found among the ".so" strings; cuDNN's sit past its
+ * PT_DYNAMIC and are caught on the way.
  */
 #ifndef GAPIMG_BUILD_ELFSO_H
 #define GAPIMG_BUILD_ELFSO_H

@@ -517,8 +517,12 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 		goto nomem;
 	if (e->caps && *e->caps && set_caps(d, pkg, norm.buf, e->caps, err) < 0)
 		goto out;
-	if (e->type == GAPIMG_FT_SYMLINK && library_name(norm.buf) &&
+	/* Every link and folder: folder links decide which library folders
+	 * are the same one, and empty glibc-hwcaps folders show in the cache. */
+	if (e->type == GAPIMG_FT_SYMLINK &&
 	    ldcache_add_symlink(b->ldcache, norm.buf, e->target, err) < 0)
+		goto out;
+	if (e->type == GAPIMG_FT_DIR && ldcache_add_dir(b->ldcache, norm.buf, err) < 0)
 		goto out;
 	if (e->type != GAPIMG_FT_REG) {
 		rc = 0;
