@@ -51,4 +51,12 @@ void gapimg_error_prefix(struct gapimg_error *err, const char *fmt, ...)
 
 void gapimg_error_clear(struct gapimg_error *err);
 
+/* gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory"): returns -1. */
+int gapimg_error_nomem(struct gapimg_error *err);
+
+/* Make room for element n of the array *p (each size bytes) holding
+ * *alloc: doubles when full (from 16).  0, or -1 when out of memory (*p
+ * untouched). */
+int gapimg_grow(void **p, size_t *alloc, size_t n, size_t size);
+
 #endif

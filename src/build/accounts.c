@@ -91,28 +91,6 @@ struct accounts {
 	size_t nsu, asu;
 };
 
-static int nomem(struct gapimg_error *err)
-{
-	return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
-}
-
-/* Grow *p (of *alloc elements of size) to hold one more. */
-static int grow(void **p, size_t *alloc, size_t n, size_t size)
-{
-	size_t na;
-	void *np;
-
-	if (n < *alloc)
-		return 0;
-	na = *alloc ? *alloc * 2 : 16;
-	np = realloc(*p, na * size);
-	if (np == NULL)
-		return -1;
-	*p = np;
-	*alloc = na;
-	return 0;
-}
-
 static void entry_release(struct entry *e, size_t nf)
 {
 	size_t i;
@@ -245,8 +223,8 @@ static int append(struct accounts *a, int which, const char *const *fields,
 	size_t nf = file_nfields[which], i;
 	struct entry e = { 0 };
 
-	if (grow((void **)&f->e, &f->alloc, f->n, sizeof(*f->e)))
-		return nomem(err);
+	if (gapimg_grow((void **)&f->e, &f->alloc, f->n, sizeof(*f->e)))
+		return gapimg_error_nomem(err);
 	e.f = calloc(nf, sizeof(char *));
 	e.origin = strdup(origin);
 	e.flags = flags;
@@ -261,7 +239,7 @@ static int append(struct accounts *a, int which, const char *const *fields,
 	return 0;
 fail:
 	entry_release(&e, nf);
-	return nomem(err);
+	return gapimg_error_nomem(err);
 }
 
 int accounts_load(struct accounts *a, const char *which, const char *text,
@@ -293,10 +271,10 @@ int accounts_load(struct accounts *a, const char *which, const char *text,
 		pos += llen + (end ? 1 : 0);
 		lineno++;
 		if (strbuf_addf(&o, "%s:%zu", origin, lineno))
-			return nomem(err);
+			return gapimg_error_nomem(err);
 		e.origin = strbuf_detach(&o);
 		if (e.origin == NULL)
-			return nomem(err);
+			return gapimg_error_nomem(err);
 		if (memchr(line, '\0', llen) != NULL) {
 			free(e.origin);
 			return gapimg_error_set(err, GAPIMG_E_INVALID,
@@ -307,7 +285,7 @@ int accounts_load(struct accounts *a, const char *which, const char *text,
 			e.raw = strndup(line, llen);
 			if (e.raw == NULL) {
 				free(e.origin);
-				return nomem(err);
+				return gapimg_error_nomem(err);
 			}
 			goto add;
 		}
@@ -325,7 +303,7 @@ int accounts_load(struct accounts *a, const char *which, const char *text,
 		e.f = calloc(nf, sizeof(char *));
 		if (e.f == NULL) {
 			free(e.origin);
-			return nomem(err);
+			return gapimg_error_nomem(err);
 		}
 		for (i = 0, p = line; i < nf; i++) {
 			const char *c = memchr(p, ':', (size_t)(line + llen - p));
@@ -334,7 +312,7 @@ int accounts_load(struct accounts *a, const char *which, const char *text,
 			e.f[i] = strndup(p, fl);
 			if (e.f[i] == NULL) {
 				entry_release(&e, nf);
-				return nomem(err);
+				return gapimg_error_nomem(err);
 			}
 			p += fl + 1;
 		}
@@ -372,9 +350,9 @@ int accounts_load(struct accounts *a, const char *which, const char *text,
 			}
 		}
 add:
-		if (grow((void **)&f->e, &f->alloc, f->n, sizeof(*f->e))) {
+		if (gapimg_grow((void **)&f->e, &f->alloc, f->n, sizeof(*f->e))) {
 			entry_release(&e, nf);
-			return nomem(err);
+			return gapimg_error_nomem(err);
 		}
 		f->e[f->n++] = e;
 	}
@@ -439,8 +417,8 @@ static int add_member(struct accounts *a, const char *user, const char *group,
 {
 	struct member m;
 
-	if (grow((void **)&a->m, &a->am, a->nm, sizeof(*a->m)))
-		return nomem(err);
+	if (gapimg_grow((void **)&a->m, &a->am, a->nm, sizeof(*a->m)))
+		return gapimg_error_nomem(err);
 	m.user = strdup(user);
 	m.group = strdup(group);
 	m.origin = strdup(origin);
@@ -448,7 +426,7 @@ static int add_member(struct accounts *a, const char *user, const char *group,
 		free(m.user);
 		free(m.group);
 		free(m.origin);
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	}
 	a->m[a->nm++] = m;
 	return 0;
@@ -678,12 +656,12 @@ static int expand(char **s, const char *origin, size_t line,
 		}
 		if (r) {
 			strbuf_release(&o);
-			return nomem(err);
+			return gapimg_error_nomem(err);
 		}
 	}
 	free(*s);
 	*s = strbuf_detach(&o);
-	return *s ? 0 : nomem(err);
+	return *s ? 0 : gapimg_error_nomem(err);
 }
 
 /* systemd's strict valid_user_group_name(). */
@@ -753,17 +731,17 @@ static int su_line(struct su_file *sf, const char *line, const char *origin,
 		for (i = 0; i < 6; i++)
 			free(w[i]);
 		if (bad == NULL)
-			return nomem(err);
+			return gapimg_error_nomem(err);
 		return gapimg_error_set(err, GAPIMG_E_INVALID, "%s:%zu: %s",
 					origin, lineno, bad);
 	}
 	if (strbuf_addf(&o, "%s:%zu", origin, lineno)) {
-		nomem(err);
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	it.origin = strbuf_detach(&o);
 	if (it.origin == NULL) {
-		nomem(err);
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	if (n < 2) {
@@ -844,7 +822,7 @@ static int su_line(struct su_file *sf, const char *line, const char *origin,
 			} else if (valid_name(colon + 1)) {
 				it.group_name = strdup(colon + 1);
 				if (it.group_name == NULL) {
-					nomem(err);
+					gapimg_error_nomem(err);
 					goto out;
 				}
 			} else {
@@ -885,8 +863,8 @@ static int su_line(struct su_file *sf, const char *line, const char *origin,
 		w[3] = w[4] = w[5] = NULL;
 	}
 keep:
-	if (grow((void **)&sf->items, &sf->alloc, sf->n, sizeof(*sf->items))) {
-		nomem(err);
+	if (gapimg_grow((void **)&sf->items, &sf->alloc, sf->n, sizeof(*sf->items))) {
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	sf->items[sf->n++] = it;
@@ -935,7 +913,7 @@ int accounts_add_sysusers(struct accounts *a, const char *path,
 	sf.prio = prio;
 	sf.base = strdup(base);
 	if (sf.base == NULL)
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	while (pos < len) {
 		const char *line = text + pos, *end = memchr(line, '\n', len - pos);
 		size_t llen = end ? (size_t)(end - line) : len - pos;
@@ -956,7 +934,7 @@ int accounts_add_sysusers(struct accounts *a, const char *path,
 			continue;
 		copy = strndup(line, llen);
 		if (copy == NULL) {
-			nomem(err);
+			gapimg_error_nomem(err);
 			goto fail;
 		}
 		r = su_line(&sf, copy, origin, lineno, err);
@@ -964,8 +942,8 @@ int accounts_add_sysusers(struct accounts *a, const char *path,
 		if (r)
 			goto fail;
 	}
-	if (grow((void **)&a->su, &a->asu, a->nsu, sizeof(*a->su))) {
-		nomem(err);
+	if (gapimg_grow((void **)&a->su, &a->asu, a->nsu, sizeof(*a->su))) {
+		gapimg_error_nomem(err);
 		goto fail;
 	}
 	a->su[a->nsu++] = sf;
@@ -1013,7 +991,7 @@ static struct su_item *find_item(struct su_item **v, size_t n,
 static int push(struct su_item ***v, size_t *n, size_t *alloc,
 		struct su_item *it)
 {
-	if (grow((void **)v, alloc, *n, sizeof(**v)))
+	if (gapimg_grow((void **)v, alloc, *n, sizeof(**v)))
 		return -1;
 	(*v)[(*n)++] = it;
 	return 0;
@@ -1023,7 +1001,7 @@ static int range_add(struct su_state *s, uint32_t lo, uint32_t hi)
 {
 	size_t i, j;
 
-	if (grow((void **)&s->ranges, &s->aranges, s->nranges,
+	if (gapimg_grow((void **)&s->ranges, &s->aranges, s->nranges,
 		 sizeof(*s->ranges)))
 		return -1;
 	s->ranges[s->nranges].lo = lo;
@@ -1173,7 +1151,7 @@ static int su_add_group(struct su_state *s, struct su_item *i,
 		}
 	}
 	if (push(&s->todo_gids, &s->ntg, &s->atg, i))
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	i->todo_group = 1;
 	return 0;
 }
@@ -1206,7 +1184,7 @@ static int su_add_user(struct su_state *s, struct su_item *i,
 		}
 	}
 	if (push(&s->todo_uids, &s->ntu, &s->atu, i))
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	i->todo_user = 1;
 	return 0;
 }
@@ -1297,7 +1275,7 @@ static int su_collect(struct su_state *s, struct gapimg_error *err)
 				break;
 			}
 			if (r)
-				return nomem(err);
+				return gapimg_error_nomem(err);
 		}
 	}
 	return 0;
@@ -1314,7 +1292,7 @@ static int su_implicit(struct su_state *s, struct gapimg_error *err)
 
 	s->implicit = calloc(need ? need : 1, sizeof(*s->implicit));
 	if (s->implicit == NULL)
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	for (i = 0; i < s->nmem; i++) {
 		const char *g = s->mem[i]->group_name;
 		int first = 1;
@@ -1336,7 +1314,7 @@ static int su_implicit(struct su_state *s, struct gapimg_error *err)
 			n->origin = strdup(s->mem[j]->origin);
 			if (n->name == NULL || n->origin == NULL ||
 			    push(&s->users, &s->nusers, &s->ausers, n))
-				return nomem(err);
+				return gapimg_error_nomem(err);
 		}
 		if (!find_item(s->users, s->nusers, g) &&
 		    !find_item(s->groups, s->ngroups, g)) {
@@ -1347,7 +1325,7 @@ static int su_implicit(struct su_state *s, struct gapimg_error *err)
 			n->origin = strdup(s->mem[i]->origin);
 			if (n->name == NULL || n->origin == NULL ||
 			    push(&s->groups, &s->ngroups, &s->agroups, n))
-				return nomem(err);
+				return gapimg_error_nomem(err);
 		}
 	}
 	return 0;
@@ -1373,7 +1351,7 @@ int accounts_apply_sysusers(struct accounts *a, struct gapimg_error *err)
 	if (su_collect(&s, err) || su_implicit(&s, err))
 		goto out;
 	if (s.nranges == 0 && range_add(&s, 1, 999)) {
-		nomem(err);
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < s.ngroups; i++)
@@ -1443,7 +1421,7 @@ static int members(const struct accounts *a, const char *name,
 	if (copy == NULL)
 		return -1;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (grow((void **)&v, &cap, n, sizeof(*v)))
+		if (gapimg_grow((void **)&v, &cap, n, sizeof(*v)))
 			goto out;
 		v[n++] = tok;
 	}
@@ -1456,7 +1434,7 @@ static int members(const struct accounts *a, const char *name,
 			;
 		if (k < n)
 			continue;
-		if (grow((void **)&v, &cap, n, sizeof(*v)))
+		if (gapimg_grow((void **)&v, &cap, n, sizeof(*v)))
 			goto out;
 		v[n++] = a->m[i].user;
 		added = 1;
@@ -1559,7 +1537,7 @@ int accounts_format(const struct accounts *a, const char *which,
 			r = strbuf_addstr(out, v);
 		}
 		if (r || strbuf_addch(out, '\n'))
-			return nomem(err);
+			return gapimg_error_nomem(err);
 	}
 	*present = 1;
 	return 0;

@@ -80,7 +80,7 @@ static int cmp_order(const void *x, const void *y)
 	return a->pkg->order < b->pkg->order ? -1 : a->pkg->order > b->pkg->order;
 }
 
-static void remove_tree(const char *path)
+void bld_remove_tree(const char *path)
 {
 	DIR *d = opendir(path);
 	struct dirent *de;
@@ -93,7 +93,7 @@ static void remove_tree(const char *path)
 				continue;
 			if (asprintf(&p, "%s/%s", path, de->d_name) < 0)
 				continue;
-			remove_tree(p);
+			bld_remove_tree(p);
 			free(p);
 		}
 		closedir(d);
@@ -193,7 +193,7 @@ static void bld_free(struct bld *b)
 	if (b->tree)
 		gapimg_fstree_free(b->tree);
 	if (b->tmp_cache) {
-		remove_tree(b->tmp_cache);
+		bld_remove_tree(b->tmp_cache);
 		free(b->tmp_cache);
 	}
 }

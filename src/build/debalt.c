@@ -22,27 +22,6 @@
 
 #include "gapimg/strbuf.h"
 
-static int nomem(struct gapimg_error *err)
-{
-	return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
-}
-
-static int grow(void **p, size_t *alloc, size_t n, size_t size)
-{
-	size_t na;
-	void *np;
-
-	if (n < *alloc)
-		return 0;
-	na = *alloc ? *alloc * 2 : 8;
-	np = realloc(*p, na * size);
-	if (np == NULL)
-		return -1;
-	*p = np;
-	*alloc = na;
-	return 0;
-}
-
 /* ---- the lexer ---- */
 
 struct var {
@@ -130,7 +109,7 @@ static int var_set(struct lexer *lx, const char *name, size_t len,
 	if (value != NULL && (nv = strdup(value)) == NULL)
 		return -1;
 	if (v == NULL) {
-		if (grow((void **)&lx->vars, &lx->avars, lx->nvars,
+		if (gapimg_grow((void **)&lx->vars, &lx->avars, lx->nvars,
 			 sizeof(*lx->vars))) {
 			free(nv);
 			return -1;
@@ -462,7 +441,7 @@ static enum op lex_command(struct lexer *lx, struct word **words, size_t *nw,
 			if (lx->pos < lx->len && !is_op_char(lx->s[lx->pos]))
 				lex_word(lx, &w);
 			if (heredoc && w.text.len > 0 &&
-			    !grow((void **)&lx->hd, &lx->ahd, lx->nhd,
+			    !gapimg_grow((void **)&lx->hd, &lx->ahd, lx->nhd,
 				  sizeof(*lx->hd))) {
 				lx->hd[lx->nhd].delim = strbuf_detach(&w.text);
 				lx->hd[lx->nhd].strip_tabs = strip;
@@ -474,7 +453,7 @@ static enum op lex_command(struct lexer *lx, struct word **words, size_t *nw,
 		}
 		w.line = lx->line;
 		lex_word(lx, &w);
-		if (grow((void **)words, aw, *nw, sizeof(**words))) {
+		if (gapimg_grow((void **)words, aw, *nw, sizeof(**words))) {
 			lx->nomem = 1;
 			word_release(&w);
 			return OP_NONE;
@@ -615,7 +594,7 @@ static int parse_call(const char *package, struct word *words, size_t nw,
 	d->path = strdup(words[i + 3].text.buf);
 	d->line = line;
 	if (d->link == NULL || d->name == NULL || d->path == NULL)
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	if (parse_prio(words[i + 4].text.buf, &d->priority))
 		return gapimg_error_set(err, GAPIMG_E_INVALID, "package %s: "
 					"postinst line %zu: update-alternatives "
@@ -642,14 +621,14 @@ static int parse_call(const char *package, struct word *words, size_t nw,
 		a = d->nslaves;
 		s = realloc(d->slaves, (a + 1) * sizeof(*s));
 		if (s == NULL)
-			return nomem(err);
+			return gapimg_error_nomem(err);
 		d->slaves = s;
 		s[a].link = strdup(words[i + 1].text.buf);
 		s[a].name = strdup(words[i + 2].text.buf);
 		s[a].path = strdup(words[i + 3].text.buf);
 		d->nslaves++;
 		if (s[a].link == NULL || s[a].name == NULL || s[a].path == NULL)
-			return nomem(err);
+			return gapimg_error_nomem(err);
 		if (check_abs(package, line, "link", s[a].link, err) ||
 		    check_name(package, line, s[a].name, err) ||
 		    check_abs(package, line, "path", s[a].path, err))
@@ -717,7 +696,7 @@ int debalt_parse_postinst(const char *package, const char *text, size_t len,
 		size_t first = 0;
 
 		if (lx.nomem) {
-			nomem(err);
+			gapimg_error_nomem(err);
 			goto out;
 		}
 		/* A reserved word starts the command that follows it. */
@@ -726,7 +705,7 @@ int debalt_parse_postinst(const char *package, const char *text, size_t len,
 		       is_reserved(words[first].text.buf))
 			first++;
 		if (first < nw && record_assignments(&lx, words + first, nw - first)) {
-			nomem(err);
+			gapimg_error_nomem(err);
 			goto out;
 		}
 		while (first < nw && words[first].name_len > 0)
@@ -746,10 +725,10 @@ int debalt_parse_postinst(const char *package, const char *text, size_t len,
 					d.optional = op == OP_OR;
 					d.package = strdup(package);
 					if (d.package == NULL ||
-					    grow((void **)&res, &ares, nres,
+					    gapimg_grow((void **)&res, &ares, nres,
 						 sizeof(*res))) {
 						alt_release(&d);
-						nomem(err);
+						gapimg_error_nomem(err);
 						goto out;
 					}
 					res[nres++] = d;
@@ -927,7 +906,7 @@ static int put_link(struct gapimg_fstree *tree, const char *path,
 	if (d != NULL)
 		flags |= GAPIMG_ADD_REPLACE;
 	if (strbuf_addf(&origin, "update-alternatives (package %s)", package)) {
-		nomem(err);
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	if (gapimg_fstree_add(tree, where.buf, &spec, origin.buf, flags, err))
@@ -1057,7 +1036,7 @@ static int apply_one(struct gapimg_fstree *tree, const struct debalt **v,
 					realloc(sl, (nsl + 1) * sizeof(*sl));
 
 				if (ns == NULL) {
-					nomem(err);
+					gapimg_error_nomem(err);
 					goto out;
 				}
 				sl = ns;
@@ -1090,7 +1069,7 @@ static int apply_one(struct gapimg_fstree *tree, const struct debalt **v,
 
 	if (strbuf_addf(&t, "/etc/alternatives/%s", v[0]->name) ||
 	    strbuf_addf(&admin, "auto\n%s\n", v[0]->link)) {
-		nomem(err);
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	if (put_link(tree, t.buf, best->path, mtime, best->package, err) ||
@@ -1100,7 +1079,7 @@ static int apply_one(struct gapimg_fstree *tree, const struct debalt **v,
 		const struct debalt_slave *s = slave_of(best, sl[k]->name);
 
 		if (strbuf_addf(&admin, "%s\n%s\n", sl[k]->name, sl[k]->link)) {
-			nomem(err);
+			gapimg_error_nomem(err);
 			goto out;
 		}
 		/* Missing slave files are skipped with a warning. */
@@ -1108,7 +1087,7 @@ static int apply_one(struct gapimg_fstree *tree, const struct debalt **v,
 			continue;
 		strbuf_reset(&t);
 		if (strbuf_addf(&t, "/etc/alternatives/%s", s->name)) {
-			nomem(err);
+			gapimg_error_nomem(err);
 			goto out;
 		}
 		if (put_link(tree, t.buf, s->path, mtime, best->package, err) ||
@@ -1116,26 +1095,26 @@ static int apply_one(struct gapimg_fstree *tree, const struct debalt **v,
 			goto out;
 	}
 	if (strbuf_addch(&admin, '\n')) {
-		nomem(err);
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		if (strbuf_addf(&admin, "%s\n%d\n", v[i]->path, v[i]->priority)) {
-			nomem(err);
+			gapimg_error_nomem(err);
 			goto out;
 		}
 		for (k = 0; k < nsl; k++) {
 			const struct debalt_slave *s = slave_of(v[i], sl[k]->name);
 
 			if (strbuf_addf(&admin, "%s\n", s ? s->path : "")) {
-				nomem(err);
+				gapimg_error_nomem(err);
 				goto out;
 			}
 		}
 	}
 	if (strbuf_addch(&admin, '\n') ||
 	    strbuf_addf(&p, "/var/lib/dpkg/alternatives/%s", v[0]->name)) {
-		nomem(err);
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	{
@@ -1148,7 +1127,7 @@ static int apply_one(struct gapimg_fstree *tree, const struct debalt **v,
 		strbuf_reset(&t);
 		if (strbuf_addf(&t, "update-alternatives admin file for %s",
 				v[0]->name)) {
-			nomem(err);
+			gapimg_error_nomem(err);
 			goto out;
 		}
 		spec.src = gapimg_source_memory(admin.buf, admin.len, t.buf, err);
@@ -1180,7 +1159,7 @@ int debalt_apply(struct gapimg_fstree *tree, const struct debalt *alts,
 		return 0;
 	v = malloc(n * sizeof(*v));
 	if (v == NULL)
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	for (i = 0; i < n; i++)
 		v[i] = &alts[i];
 	/* By name, then path: the order never depends on the caller's. */

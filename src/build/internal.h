@@ -140,5 +140,7 @@ int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
 int bld_add_generated(struct bld *b, const char *path, const void *data,
 		      size_t len, uint16_t mode, struct gapimg_error *err);
 const struct bld_text *bld_text(const struct bld *b, const char *path);
+/* Remove a scratch folder and everything in it (best effort). */
+void bld_remove_tree(const char *path);
 
 #endif

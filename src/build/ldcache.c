@@ -96,11 +96,6 @@ struct run {
 	struct gapimg_error *err;
 };
 
-static int nomem(struct gapimg_error *err)
-{
-	return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory building ld.so.cache");
-}
-
 struct ldcache *ldcache_new(void)
 {
 	return calloc(1, sizeof(struct ldcache));
@@ -133,7 +128,7 @@ int ldcache_set_generator(struct ldcache *c, const char *text,
 	char *g = strdup(text);
 
 	if (g == NULL)
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	free(c->generator);
 	c->generator = g;
 	return 0;
@@ -171,12 +166,12 @@ static char *norm_path(const char *path, struct gapimg_error *err)
 		}
 		if (strbuf_addch(&sb, '/') < 0 || strbuf_add(&sb, s, len) < 0) {
 			strbuf_release(&sb);
-			nomem(err);
+			gapimg_error_nomem(err);
 			return NULL;
 		}
 	}
 	if (sb.len == 0 && strbuf_addch(&sb, '/') < 0) {
-		nomem(err);
+		gapimg_error_nomem(err);
 		return NULL;
 	}
 	return strbuf_detach(&sb);
@@ -202,7 +197,7 @@ static struct node *new_node(struct ldcache *c, const char *path, enum kind kind
 
 		if (q == NULL) {
 			free(p);
-			nomem(err);
+			gapimg_error_nomem(err);
 			return NULL;
 		}
 		c->nodes = q;
@@ -226,7 +221,7 @@ int ldcache_add_file(struct ldcache *c, const char *path, const char *soname,
 	n->is_lib = 1;
 	n->flags = flags;
 	if (soname && (n->soname = strdup(soname)) == NULL)
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	return 0;
 }
 
@@ -238,7 +233,7 @@ int ldcache_add_symlink(struct ldcache *c, const char *path, const char *target,
 	if (n == NULL)
 		return -1;
 	if ((n->target = strdup(target)) == NULL)
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	return 0;
 }
 
@@ -264,7 +259,7 @@ int ldcache_add_conf(struct ldcache *c, const char *path, const char *text,
 	if (n == NULL)
 		return -1;
 	if ((n->conf = malloc(len + 1)) == NULL)
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	memcpy(n->conf, text, len);
 	n->conf[len] = '\0';
 	n->conflen = len;
@@ -293,7 +288,7 @@ static int build_tree(struct ldcache *c, struct run *r)
 	struct node *v;
 
 	if ((v = malloc((c->n + 1) * sizeof(*v))) == NULL)
-		return nomem(r->err);
+		return gapimg_error_nomem(r->err);
 	if (c->n)
 		memcpy(v, c->nodes, c->n * sizeof(*v));
 	if (c->n > 1)
@@ -315,7 +310,7 @@ static int build_tree(struct ldcache *c, struct run *r)
 
 		if (w == NULL) {
 			free(v);
-			return nomem(r->err);
+			return gapimg_error_nomem(r->err);
 		}
 		v = w;
 	}
@@ -333,7 +328,7 @@ static int build_tree(struct ldcache *c, struct run *r)
 				for (i = n; i < j; i++)
 					free(v[i].path);
 				free(v);
-				return nomem(r->err);
+				return gapimg_error_nomem(r->err);
 			}
 			j++;
 		}
@@ -742,7 +737,7 @@ static int add_glibc_hwcaps(struct run *r, const struct dent *parent)
 	rc = 0;
 out:
 	if (rc < 0)
-		nomem(r->err);
+		gapimg_error_nomem(r->err);
 	free(parent_path);
 	strbuf_release(&p);
 	strbuf_release(&canon);
@@ -764,7 +759,7 @@ static int add_dir_line(struct run *r, const char *line)
 	size_t i;
 
 	if (path == NULL)
-		return nomem(r->err);
+		return gapimg_error_nomem(r->err);
 	if ((eq = strchr(path, '=')) != NULL) {
 		*eq++ = '\0';
 		for (i = 0; i < sizeof(types) / sizeof(*types); i++)
@@ -796,7 +791,7 @@ static int add_dir_line(struct run *r, const char *line)
 	rc = 0;
 	goto out;
 nomem:
-	nomem(r->err);
+	gapimg_error_nomem(r->err);
 out:
 	free(path);
 	strbuf_release(&canon);
@@ -936,7 +931,7 @@ static int parse_include(struct run *r, const char *conf, const char *pattern,
 	rc = 0;
 out:
 	if (rc == -1)
-		nomem(r->err);
+		gapimg_error_nomem(r->err);
 	for (i = 0; i < nres; i++)
 		strbuf_release(&res[i]);
 	free(res);
@@ -998,7 +993,7 @@ static int parse_conf(struct run *r, const char *filename, int depth)
 	rc = 0;
 	goto out;
 nomem:
-	nomem(r->err);
+	gapimg_error_nomem(r->err);
 out:
 	strbuf_release(&canon);
 	strbuf_release(&line);
@@ -1205,7 +1200,7 @@ static int search_dir(struct run *r, size_t di)
 	rc = 0;
 out:
 	if (rc < 0)
-		nomem(r->err);
+		gapimg_error_nomem(r->err);
 	for (i = 0; i < nlibs; i++) {
 		free(libs[i].name);
 		free(libs[i].soname);
@@ -1455,7 +1450,7 @@ toobig:
 			 "ld.so.cache would be larger than 4 GiB");
 	goto out;
 nomem:
-	nomem(r->err);
+	gapimg_error_nomem(r->err);
 out:
 	free(strs);
 	free(used);

@@ -61,28 +61,6 @@ static int read_file(const char *path, struct strbuf *out, struct gapimg_error *
 	return n < 0 ? gapimg_error_errno(err, errno, "cannot read %s", path) : 0;
 }
 
-static void remove_all(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-
-	if (d) {
-		while ((de = readdir(d)) != NULL) {
-			char *p;
-
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			if (asprintf(&p, "%s/%s", path, de->d_name) >= 0) {
-				remove_all(p);
-				free(p);
-			}
-		}
-		closedir(d);
-	}
-	if (rmdir(path) < 0)
-		unlink(path);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -208,7 +186,7 @@ out:
 		free(names[i]);
 	free(names);
 	free(dir);
-	remove_all(root);
+	bld_remove_tree(root);
 	free(root);
 	return rc;
 }

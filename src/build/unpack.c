@@ -150,15 +150,6 @@ static int regenerated(const char *p)
 	       strcmp(p, "/etc/shadow") == 0 || strcmp(p, "/etc/gshadow") == 0;
 }
 
-/* Names ldconfig looks at: lib*.so* and ld-*.so*. */
-static int library_name(const char *path)
-{
-	const char *base = strrchr(path, '/') + 1;
-
-	return (strncmp(base, "lib", 3) == 0 || strncmp(base, "ld-", 3) == 0) &&
-	       strstr(base, ".so") != NULL;
-}
-
 struct tee {
 	bld_read_fn read;
 	void *user;
@@ -199,11 +190,6 @@ static ssize_t tee_read(void *user, void *buf, size_t len,
 	if (t->md5)
 		EVP_DigestUpdate(t->md5, buf, (size_t)n);
 	return n;
-}
-
-static int nomem(struct gapimg_error *err)
-{
-	return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
 }
 
 static struct bld_pkg *pkg_by_label(struct bld *b, const char *label)
@@ -482,7 +468,9 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 
 		if (captured(b, norm.buf))
 			tee.capture = &capture;
-		if (library_name(norm.buf) && (tee.elf = elfso_new()) == NULL)
+		/* Any file may be a library a link points at: elfso gives up
+		 * after a few bytes on anything that is not ELF. */
+		if ((tee.elf = elfso_new()) == NULL)
 			goto nomem;
 		if (b->res->family == GAPIMG_FAMILY_DEB &&
 		    (ci = conffile_index(pkg, norm.buf)) >= 0) {
@@ -578,7 +566,7 @@ stored:
 	rc = 0;
 	goto out;
 nomem:
-	nomem(err);
+	gapimg_error_nomem(err);
 out:
 	if (tee.elf)
 		elfso_free(tee.elf);

@@ -22,11 +22,6 @@ const char *gapimg_ftype_name(enum gapimg_ftype type)
 	return "unknown";
 }
 
-static int nomem(struct gapimg_error *err)
-{
-	return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
-}
-
 static void inode_free(struct gapimg_inode *inode)
 {
 	size_t i;
@@ -101,7 +96,7 @@ struct gapimg_fstree *gapimg_fstree_new(struct gapimg_error *err)
 fail:
 	free(tree);
 	free(inode);
-	nomem(err);
+	gapimg_error_nomem(err);
 	return NULL;
 }
 
@@ -308,7 +303,7 @@ static struct gapimg_dentry *resolve_parent(struct gapimg_fstree *tree,
 							 norm, origin)) {
 				dentry_free(child);
 				strbuf_release(&o);
-				nomem(err);
+				gapimg_error_nomem(err);
 				return NULL;
 			}
 			free(child->origin);
@@ -321,7 +316,7 @@ static struct gapimg_dentry *resolve_parent(struct gapimg_fstree *tree,
 			if (child->origin == NULL || child->inode == NULL ||
 			    child_insert(dir, pos, child)) {
 				dentry_free(child);
-				nomem(err);
+				gapimg_error_nomem(err);
 				return NULL;
 			}
 			tree->ninodes++;
@@ -403,7 +398,7 @@ static struct gapimg_dentry *place(struct gapimg_fstree *tree, const char *norm,
 		}
 		o = strdup(origin ? origin : "(unknown origin)");
 		if (o == NULL) {
-			nomem(err);
+			gapimg_error_nomem(err);
 			return NULL;
 		}
 		free(old->origin);
@@ -443,7 +438,7 @@ static struct gapimg_dentry *place(struct gapimg_fstree *tree, const char *norm,
 			free(d->origin);
 			free(d);
 		}
-		nomem(err);
+		gapimg_error_nomem(err);
 		return NULL;
 	}
 	d->inode = inode;
@@ -490,7 +485,7 @@ struct gapimg_dentry *gapimg_fstree_add(struct gapimg_fstree *tree,
 	}
 	inode = inode_from_spec(spec);
 	if (inode == NULL) {
-		nomem(err);
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	d = place(tree, norm.buf, inode, origin, flags, err);
@@ -611,7 +606,7 @@ int gapimg_inode_set_xattr(struct gapimg_inode *inode, const char *key,
 		if (c == 0) {
 			uint8_t *v = malloc(size ? size : 1);
 			if (v == NULL)
-				return nomem(err);
+				return gapimg_error_nomem(err);
 			memcpy(v, value, size);
 			free(inode->xattrs[mid].value);
 			inode->xattrs[mid].value = v;
@@ -625,7 +620,7 @@ int gapimg_inode_set_xattr(struct gapimg_inode *inode, const char *key,
 	}
 	x = realloc(inode->xattrs, (inode->nxattrs + 1) * sizeof(*x));
 	if (x == NULL)
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	inode->xattrs = x;
 	memmove(x + lo + 1, x + lo, (inode->nxattrs - lo) * sizeof(*x));
 	x[lo].key = strdup(key);
@@ -634,7 +629,7 @@ int gapimg_inode_set_xattr(struct gapimg_inode *inode, const char *key,
 		free(x[lo].key);
 		free(x[lo].value);
 		memmove(x + lo, x + lo + 1, (inode->nxattrs - lo) * sizeof(*x));
-		return nomem(err);
+		return gapimg_error_nomem(err);
 	}
 	memcpy(x[lo].value, value, size);
 	x[lo].size = size;

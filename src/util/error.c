@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,4 +95,27 @@ void gapimg_error_clear(struct gapimg_error *err)
 	err->code = GAPIMG_OK;
 	err->sys_errno = 0;
 	err->msg[0] = '\0';
+}
+
+int gapimg_error_nomem(struct gapimg_error *err)
+{
+	return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+}
+
+int gapimg_grow(void **p, size_t *alloc, size_t n, size_t size)
+{
+	size_t na;
+	void *np;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 16;
+	if (na < *alloc || na > SIZE_MAX / size)
+		return -1;
+	np = realloc(*p, na * size);
+	if (np == NULL)
+		return -1;
+	*p = np;
+	*alloc = na;
+	return 0;
 }
