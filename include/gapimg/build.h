@@ -37,7 +37,8 @@ enum gapimg_build_stage {
 struct gapimg_build_progress {
 	enum gapimg_build_stage stage;
 	const char *package;      /* the package being worked on, or NULL */
-	uint64_t done, total;     /* packages (VERIFY/UNPACK) or bytes (WRITE) */
+	uint64_t done, total;     /* packages (VERIFY, UNPACK) or files (WRITE) */
+	uint64_t bytes_done, bytes_total;  /* package bytes, or file bytes */
 };
 typedef void (*gapimg_build_progress_fn)(const struct gapimg_build_progress *p,
 					 void *user);

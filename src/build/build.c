@@ -21,12 +21,19 @@
 #include "gapimg/source.h"
 
 void bld_progress(struct bld *b, enum gapimg_build_stage stage,
-		  const char *package, uint64_t done, uint64_t total)
+		  const char *package, size_t done)
 {
-	struct gapimg_build_progress p = { stage, package, done, total };
+	struct gapimg_build_progress p = { stage, package, done, b->npkgs, 0, 0 };
+	size_t i;
 
-	if (b->opts->progress)
-		b->opts->progress(&p, b->opts->progress_user);
+	if (b->opts->progress == NULL)
+		return;
+	for (i = 0; i < b->npkgs; i++) {
+		p.bytes_total += b->pkgs[i].pkg->size;
+		if (i < done)
+			p.bytes_done += b->pkgs[i].pkg->size;
+	}
+	b->opts->progress(&p, b->opts->progress_user);
 }
 
 int bld_note(struct bld *b, const char *fmt, ...)
@@ -114,6 +121,21 @@ char *gapimg_default_package_cache(const char *cache_dir)
 	return p;
 }
 
+/* The writer reports bytes while it stores file data: payloads during
+ * the unpack stage, what is left (generated files) when it finishes. */
+static void on_write(const struct gapimg_sqfs_progress *p, void *user)
+{
+	struct bld *b = user;
+
+	struct gapimg_build_progress bp = {
+		GAPIMG_STAGE_WRITE, NULL, p->files_done, p->files_total,
+		p->bytes_done, p->bytes_total,
+	};
+
+	if (b->writing && b->opts->progress)
+		b->opts->progress(&bp, b->opts->progress_user);
+}
+
 static int make_writer(struct bld *b, struct gapimg_error *err)
 {
 	struct gapimg_sqfs_opts o;
@@ -133,7 +155,10 @@ static int make_writer(struct bld *b, struct gapimg_error *err)
 	if (gapimg_sqfs_opts_check(&o, err) < 0)
 		return -1;
 	b->writer = gapimg_sqfs_writer_create(b->opts->output, &o, err);
-	return b->writer ? 0 : -1;
+	if (b->writer == NULL)
+		return -1;
+	gapimg_sqfs_writer_set_progress(b->writer, on_write, b);
+	return 0;
 }
 
 static void free_pkg(struct bld_pkg *p)
@@ -265,15 +290,15 @@ int gapimg_build(const struct gapimg_plan *plan,
 	if (make_writer(&b, err) < 0)
 		goto out;
 	for (i = 0; i < b.npkgs; i++) {
-		bld_progress(&b, GAPIMG_STAGE_UNPACK, b.pkgs[i].pkg->name, i, b.npkgs);
+		bld_progress(&b, GAPIMG_STAGE_UNPACK, b.pkgs[i].pkg->name, i);
 		if (res->family == GAPIMG_FAMILY_DEB ? bld_unpack_deb(&b, &b.pkgs[i], err)
 						     : bld_unpack_rpm(&b, &b.pkgs[i], err))
 			goto out;
 	}
-	bld_progress(&b, GAPIMG_STAGE_UNPACK, NULL, b.npkgs, b.npkgs);
+	bld_progress(&b, GAPIMG_STAGE_UNPACK, NULL, b.npkgs);
 
 	/* 3. What the scripts would have done, and the package database. */
-	bld_progress(&b, GAPIMG_STAGE_CONFIGURE, NULL, 0, 0);
+	bld_progress(&b, GAPIMG_STAGE_CONFIGURE, NULL, 0);
 	if (bld_configure(&b, err) < 0 || bld_add_content(&b, err) < 0 ||
 	    bld_write_accounts(&b, err) < 0)
 		goto out;
@@ -282,6 +307,7 @@ int gapimg_build(const struct gapimg_plan *plan,
 		goto out;
 
 	/* 4. The image, then its manifest. */
+	b.writing = 1;
 	if (gapimg_sqfs_writer_finish(b.writer, b.tree, &st, err) < 0)
 		goto out;
 	result->bytes = st.bytes;

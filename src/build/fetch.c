@@ -253,7 +253,7 @@ int bld_fetch_all(struct bld *b, struct gapimg_error *err)
 		char *dir = NULL;
 		int rc;
 
-		bld_progress(b, GAPIMG_STAGE_VERIFY, p->pkg->name, i, b->npkgs);
+		bld_progress(b, GAPIMG_STAGE_VERIFY, p->pkg->name, i);
 		p->mirror = find_mirror(b->res, p->pkg->mirror);
 		p->pmirror = find_plan_mirror(b->plan, p->pkg->mirror);
 		if (p->mirror == NULL || p->pmirror == NULL)
@@ -283,6 +283,6 @@ int bld_fetch_all(struct bld *b, struct gapimg_error *err)
 		if (b->res->family == GAPIMG_FAMILY_RPM && bld_rpm_verify(b, p, err) < 0)
 			return -1;
 	}
-	bld_progress(b, GAPIMG_STAGE_VERIFY, NULL, b->npkgs, b->npkgs);
+	bld_progress(b, GAPIMG_STAGE_VERIFY, NULL, b->npkgs);
 	return 0;
 }

@@ -76,10 +76,13 @@ struct bld {
 	size_t nalts;
 	struct gapimg_build_result *result;
 	char *tmp_cache;          /* a temporary package cache to remove */
+	int writing;              /* the writer's last stage has begun */
 };
 
+/* Progress by package: done of the npkgs packages (their bytes are
+ * summed from the lock). */
 void bld_progress(struct bld *b, enum gapimg_build_stage stage,
-		  const char *package, uint64_t done, uint64_t total);
+		  const char *package, size_t done);
 int bld_note(struct bld *b, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
 
 /* fetch.c: every package into the cache, verified; RPM headers read. */

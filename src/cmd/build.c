@@ -135,10 +135,11 @@ static void on_progress(const struct gapimg_build_progress *bp, void *user)
 		if (s->p)
 			progress_end(s->p);
 		s->p = progress_start(labels[bp->stage], 0);
+		progress_set_unit(s->p, bp->stage == GAPIMG_STAGE_WRITE ? "files" : "packages");
 		s->stage = (int)bp->stage;
 	}
 	if (s->p && bp->total)
-		progress_update(s->p, bp->done, bp->total, bp->done, bp->total);
+		progress_update(s->p, bp->bytes_done, bp->bytes_total, bp->done, bp->total);
 }
 
 static char *default_output(const struct gapimg_plan *plan)

@@ -83,5 +83,7 @@ struct progress *progress_start(const char *label, int quiet);
 void progress_update(struct progress *p, uint64_t done, uint64_t total,
 		     uint64_t files_done, uint64_t files_total);
 void progress_end(struct progress *p);
+/* What the counts count (default "files"); a static string. */
+void progress_set_unit(struct progress *p, const char *unit);
 
 #endif

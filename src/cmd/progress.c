@@ -12,6 +12,7 @@
 
 struct progress {
 	const char *label;
+	const char *unit;
 	double last;
 	int drawn;
 };
@@ -48,10 +49,11 @@ void progress_update(struct progress *p, uint64_t done, uint64_t total,
 		return;
 	p->last = t;
 	p->drawn = 1;
-	fprintf(stderr, "\r%s: %3u%% %.1f of %.1f MiB, %llu of %llu files\033[K",
+	fprintf(stderr, "\r%s: %3u%% %.1f of %.1f MiB, %llu of %llu %s\033[K",
 		p->label, total ? (unsigned)(done * 100 / total) : 100u,
 		(double)done / 1048576.0, (double)total / 1048576.0,
-		(unsigned long long)files_done, (unsigned long long)files_total);
+		(unsigned long long)files_done, (unsigned long long)files_total,
+		p->unit ? p->unit : "files");
 	fflush(stderr);
 }
 
@@ -63,4 +65,10 @@ void progress_end(struct progress *p)
 		fputs("\r\033[K", stderr);
 	fflush(stderr);
 	free(p);
+}
+
+void progress_set_unit(struct progress *p, const char *unit)
+{
+	if (p)
+		p->unit = unit;
 }
