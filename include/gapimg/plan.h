@@ -52,6 +52,14 @@ struct gapimg_plan_input {
 	uint64_t size;
 };
 
+/* What a mirror's signatures must vouch for. */
+enum gapimg_sigs {
+	GAPIMG_SIGS_OFF = 0,        /* nothing is checked */
+	GAPIMG_SIGS_REQUIRED = 1,   /* the metadata (and RPM packages) (default) */
+	GAPIMG_SIGS_PACKAGES = 2,   /* RPM only: each package; the metadata may
+				     * be unsigned, as Fedora and EL publish it */
+};
+
 struct gapimg_plan_mirror {
 	char *id;
 	enum gapimg_mirror_type type;
@@ -62,7 +70,7 @@ struct gapimg_plan_mirror {
 	struct gapimg_plan_input *keys;
 	size_t nkeys;
 	int priority;            /* higher wins; default 0 */
-	int signatures;          /* 1: required (default), 0: not checked */
+	int signatures;          /* enum gapimg_sigs */
 	int used;                /* some request can use it */
 	struct gapimg_span span;
 };

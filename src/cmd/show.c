@@ -74,7 +74,9 @@ static void show_text(const struct gapimg_plan *p, FILE *out)
 		}
 		fprintf(out, ", priority %d", m->priority);
 		if (m->type != GAPIMG_MIRROR_WHEELS)
-			fprintf(out, ", signatures %s", m->signatures ? "required" : "off");
+			fprintf(out, ", signatures %s",
+				m->signatures == GAPIMG_SIGS_PACKAGES ? "packages"
+				: m->signatures ? "required" : "off");
 		fputc('\n', out);
 		for (j = 0; j < m->nkeys; j++)
 			fprintf(out, "    key %s sha256:%s\n", m->keys[j].path, m->keys[j].sha256);

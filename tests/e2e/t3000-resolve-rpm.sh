@@ -161,7 +161,7 @@ t_bad_or_missing_signature_is_refused() {
 		"$(norm <.stderr)"
 	echo "mirror base rpm-md repos/rpm/unsigned key=repos/keys/good.asc" | { cat; echo "install alpha"; } | recipe r.recipe
 	expect_eq 1 "$(run_status "$GAPIMG" resolve r.recipe)"
-	expect_eq "gapimg resolve: error: mirror base: repodata/repomd.xml.asc does not exist, but the recipe requires signed metadata; sign repomd.xml (gpg --detach-sign --armor) or set signatures=off on the mirror" \
+	expect_eq "gapimg resolve: error: mirror base: repodata/repomd.xml.asc does not exist, but the recipe requires signed metadata; sign repomd.xml (gpg --detach-sign --armor), or set signatures=packages to rely on the packages' own signatures (as Fedora and EL mirrors need)" \
 		"$(cat .stderr)"
 	# repomd.xml changed after signing: the signature no longer matches
 	cp -a repos/rpm/base base-edited

@@ -149,6 +149,17 @@ t_rpm_refusals() {
 	expect_eq "" "$(ls out | grep -E '^(rtampered|otherkey)\.' || true)"
 }
 
+# A plain folder of RPMs: nothing signs the folder, so with signatures on
+# every package's own signature is checked.
+t_rpm_dir() {
+	printf 'image t\nversion 1\narch x86_64\nepoch 1700000000\nmirror d rpm-dir %s key=%s\ninstall setup-lite own-files\n' \
+		"$F/rpm" "$F/keys/rpm.asc" >dir.recipe
+	expect_eq 0 "$(build dir)" "$(cat "$WORK/.stderr")"
+	printf 'image t\nversion 1\narch x86_64\nepoch 1700000000\nmirror d rpm-dir %s key=%s\ninstall unsigned\n' \
+		"$F/rpm" "$F/keys/rpm.asc" >dirun.recipe
+	refused dirun 1 "package unsigned 1.0-1 (unsigned-1.0-1.noarch.rpm) is not signed, and mirror 'd' requires signatures; sign it, or set signatures=off on the mirror if unsigned packages are really expected"
+}
+
 t_missing() {
 	rpm_recipe missing missing
 	expect_eq 3 "$(build missing)"
@@ -193,6 +204,7 @@ test_case "deb: conflicts, hostile payloads and a tampered file are refused with
 test_case "deb: a package that declares Replaces overwrites the earlier file" t_deb_replaces
 test_case "rpm: owners, caps, hard links, shared identical files, rpmdb, reproducible" t_rpm_metadata
 test_case "rpm: conflicts, unknown owner, unsigned, tampered, unknown key refused" t_rpm_refusals
+test_case "rpm-dir with signatures: signed packages build, an unsigned one is refused" t_rpm_dir
 test_case "a package missing from its mirror is a resolution problem" t_missing
 test_case "the lock: written when missing, --locked, stale refused" t_lock_use
 test_case "a failed build leaves the previous image untouched" t_failure_keeps_old
