@@ -161,7 +161,7 @@ static int make_writer(struct bld *b, struct gapimg_error *err)
 	return 0;
 }
 
-static void free_pkg(struct bld_pkg *p)
+void bld_pkg_release(struct bld_pkg *p)
 {
 	size_t i;
 
@@ -187,12 +187,12 @@ static void free_pkg(struct bld_pkg *p)
 	bld_rpm_free(p);
 }
 
-static void bld_free(struct bld *b)
+void bld_release(struct bld *b)
 {
 	size_t i;
 
 	for (i = 0; i < b->npkgs; i++)
-		free_pkg(&b->pkgs[i]);
+		bld_pkg_release(&b->pkgs[i]);
 	free(b->pkgs);
 	for (i = 0; i < b->ntexts; i++) {
 		free(b->texts[i].path);
@@ -320,7 +320,7 @@ int gapimg_build(const struct gapimg_plan *plan,
 nomem:
 	gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
 out:
-	bld_free(&b);
+	bld_release(&b);
 	return rc;
 }
 

@@ -143,6 +143,10 @@ int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
 int bld_add_generated(struct bld *b, const char *path, const void *data,
 		      size_t len, uint16_t mode, struct gapimg_error *err);
 const struct bld_text *bld_text(const struct bld *b, const char *path);
+/* Free what a package or the whole context holds (the fuzz harness
+ * builds contexts of its own). */
+void bld_pkg_release(struct bld_pkg *p);
+void bld_release(struct bld *b);
 /* Remove a scratch folder and everything in it (best effort). */
 void bld_remove_tree(const char *path);
 
