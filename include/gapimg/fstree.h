@@ -111,6 +111,11 @@ struct gapimg_fstree {
 	struct gapimg_dentry *root;
 	size_t ninodes;
 	size_t ndentries;
+	/* Inodes whose last name was replaced after their data had gone to
+	 * the image writer: it keeps pointers into them until it finishes.
+	 * Their data stays in the image, unreferenced. */
+	struct gapimg_inode **orphans;
+	size_t norphans, orphans_alloc;
 };
 
 /* A tree with an empty root directory: mode 0755, 0:0, mtime 0. */

@@ -105,6 +105,9 @@ void gapimg_fstree_free(struct gapimg_fstree *tree)
 	if (tree == NULL)
 		return;
 	dentry_free(tree->root);
+	for (size_t i = 0; i < tree->norphans; i++)
+		inode_free(tree->orphans[i]);
+	free(tree->orphans);
 	free(tree);
 }
 
@@ -415,7 +418,21 @@ static struct gapimg_dentry *place(struct gapimg_fstree *tree, const char *norm,
 			return old;
 		}
 		if (--prev->nlink == 0) {
-			inode_free(prev);
+			/* Data already streamed to the image writer: the writer
+			 * still holds &prev->writer_data until it finishes, so the
+			 * inode lives on, nameless, until the tree is freed. */
+			if (prev->writer_data != NULL || prev->data_written) {
+				if (gapimg_grow((void **)&tree->orphans, &tree->orphans_alloc,
+						tree->norphans, sizeof(*tree->orphans)) < 0) {
+					prev->nlink++;
+					gapimg_error_nomem(err);
+					return NULL;
+				}
+				prev->first = NULL;
+				tree->orphans[tree->norphans++] = prev;
+			} else {
+				inode_free(prev);
+			}
 			tree->ninodes--;
 		} else if (prev->first == old) {
 			struct gapimg_dentry *io[2] = { old, NULL };
