@@ -256,19 +256,77 @@ static int parse_conffiles(struct bld_pkg *p, struct gapimg_error *err)
 	return 0;
 }
 
+/* Installed-Size (KiB, rounded up per file by dpkg-gencontrol) bounds
+ * what the payload may expand to: twice it plus 1 MiB leaves room for
+ * rounding and hand-written control files, and stops a member whose
+ * header claims absurd sizes before gapimg streams them. */
+static void set_size_limit(struct bld_pkg *p)
+{
+	char *v = control_field(p->control, p->control_len, "Installed-Size"), *end;
+	unsigned long long kib;
+
+	p->size_limit = 0;
+	p->size_seen = 0;
+	if (v == NULL)
+		return;
+	kib = strtoull(v, &end, 10);
+	if (end != v && *end == '\0' && kib < (1ULL << 40))
+		p->size_limit = kib * 2048 + (1u << 20);
+	free(v);
+}
+
+/* A member's bytes, block by block as the tar reader has them.  Reading
+ * blocks rather than archive_read_data keeps holes visible: libarchive
+ * fills a hole (a sparse member, or a GNU header whose "real size" is
+ * larger than its data) with zeros, which would let a few header bytes
+ * claim exabytes of content. */
+struct member {
+	struct archive *a;
+	const char *blk;
+	size_t len, off;
+	int64_t pos;
+};
+
 static ssize_t data_read(void *user, void *buf, size_t len, struct gapimg_error *err)
 {
-	struct archive *a = user;
-	la_ssize_t n = archive_read_data(a, buf, len);
+	struct member *m = user;
+	size_t n;
 
-	if (n < 0) {
-		const char *msg = archive_error_string(a);
+	if (m->off == m->len) {
+		const void *blk;
+		size_t size;
+		la_int64_t offset;
+		int r = archive_read_data_block(m->a, &blk, &size, &offset);
 
-		gapimg_error_set(err, GAPIMG_E_CORRUPT, "the payload is damaged: %s",
-				 msg ? msg : "read error");
-		return -1;
+		if (r == ARCHIVE_EOF) {
+			if (offset > m->pos)
+				return gapimg_error_set(err, GAPIMG_E_CORRUPT, "the member "
+					"claims %lld bytes but holds %lld (a sparse file "
+					"or a damaged header)", (long long)offset,
+					(long long)m->pos);
+			return 0;
+		}
+		if (r != ARCHIVE_OK) {
+			const char *msg = archive_error_string(m->a);
+
+			return gapimg_error_set(err, GAPIMG_E_CORRUPT, "the payload is "
+						"damaged: %s", msg ? msg : "read error");
+		}
+		if (offset != m->pos)
+			return gapimg_error_set(err, GAPIMG_E_CORRUPT, "the member has a "
+						"hole at byte %lld (a sparse file), which dpkg "
+						"cannot unpack", (long long)m->pos);
+		m->blk = blk;
+		m->len = size;
+		m->off = 0;
+		if (size == 0)
+			return data_read(user, buf, len, err);
 	}
-	return n;
+	n = m->len - m->off < len ? m->len - m->off : len;
+	memcpy(buf, m->blk + m->off, n);
+	m->off += n;
+	m->pos += (int64_t)n;
+	return (ssize_t)n;
 }
 
 static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
@@ -353,6 +411,31 @@ static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
 							 : GAPIMG_MTIME_UNKNOWN;
 		be.size = archive_entry_size_is_set(e) && archive_entry_size(e) > 0
 			  ? (uint64_t)archive_entry_size(e) : 0;
+		/* dpkg does not read GNU sparse members, and their "real
+		 * size" lets a few bytes claim exabytes. */
+		if (archive_entry_sparse_count(e) > 0 ||
+		    (archive_entry_size_is_set(e) && archive_entry_size(e) < 0)) {
+			gapimg_error_set(err, GAPIMG_E_CORRUPT, "package %s: refusing "
+					 "the sparse tar member %s: dpkg cannot unpack "
+					 "sparse files", p->label, path);
+			free(path);
+			free(hl);
+			goto out;
+		}
+		if (be.type == GAPIMG_FT_REG && !link && p->size_limit &&
+		    be.size > p->size_limit - p->size_seen) {
+			gapimg_error_set(err, GAPIMG_E_CORRUPT, "package %s: %s claims "
+					 "%llu bytes, more than the package's "
+					 "Installed-Size allows for all its files (%llu "
+					 "bytes); the package is damaged or hostile",
+					 p->label, path, (unsigned long long)be.size,
+					 (unsigned long long)p->size_limit);
+			free(path);
+			free(hl);
+			goto out;
+		}
+		if (be.type == GAPIMG_FT_REG && !link)
+			p->size_seen += be.size;
 		be.target = archive_entry_symlink(e);
 		be.major = (uint32_t)archive_entry_rdevmajor(e);
 		be.minor = (uint32_t)archive_entry_rdevminor(e);
@@ -363,7 +446,11 @@ static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
 			free(hl);
 			goto out;
 		}
-		rc = bld_add_entry(b, p, &be, data_read, a, err);
+		{
+			struct member m = { .a = a };
+
+			rc = bld_add_entry(b, p, &be, data_read, &m, err);
+		}
 		free(path);
 		free(hl);
 		if (rc < 0)
@@ -433,6 +520,7 @@ int bld_unpack_deb(struct bld *b, struct bld_pkg *p, struct gapimg_error *err)
 				goto out;
 			}
 			free(repl);
+			set_size_limit(p);
 			if (read_data(b, p, a, name, err) < 0)
 				goto out;
 			have_data = 1;

@@ -55,6 +55,8 @@ struct bld_pkg {
 	struct strbuf list;
 	char **replaces;          /* package names from Replaces: */
 	size_t nreplaces;
+	uint64_t size_limit;      /* bytes its files may claim (0: no limit) */
+	uint64_t size_seen;
 };
 
 struct bld {
