@@ -282,6 +282,47 @@ static int install_links(struct bld *b, const struct gapimg_plan_unit *u,
 	return 0;
 }
 
+/* "disable UNIT": in a declarative install nothing enables units by
+ * itself, so the unit is disabled unless a package ships an enablement
+ * link for it; that link would have to be removed with "remove", which
+ * is applied while unpacking. */
+static int check_disabled(struct bld *b, const struct gapimg_plan_unit *u,
+			  struct gapimg_error *err)
+{
+	struct gapimg_dentry *dir = gapimg_fstree_lookup(b->tree, "/etc/systemd/system");
+	size_t i, j;
+
+	if (dir == NULL || dir->inode->type != GAPIMG_FT_DIR)
+		return 0;
+	for (i = 0; i < dir->nchildren; i++) {
+		const struct gapimg_dentry *c = dir->children[i];
+
+		if (strcmp(c->name, u->name) == 0 && c->inode->type == GAPIMG_FT_SYMLINK)
+			goto enabled;
+		if (c->inode->type != GAPIMG_FT_DIR)
+			continue;
+		for (j = 0; j < c->nchildren; j++)
+			if (strcmp(c->children[j]->name, u->name) == 0) {
+				c = c->children[j];
+				goto enabled;
+			}
+		continue;
+enabled:
+		{
+			char *path = gapimg_dentry_path(c);
+
+			gapimg_error_set(err, GAPIMG_E_INVALID,
+				"%s:%u: cannot disable %s: %s (from %s) enables it; add "
+				"'remove %s' to the recipe", u->span.file, u->span.line,
+				u->name, path ? path : u->name, c->origin,
+				path ? path : u->name);
+			free(path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int bld_add_content(struct bld *b, struct gapimg_error *err)
 {
 	size_t i;
@@ -292,6 +333,9 @@ int bld_add_content(struct bld *b, struct gapimg_error *err)
 			return -1;
 	for (i = 0; i < b->plan->nenable; i++)
 		if (install_links(b, &b->plan->enable[i], err) < 0)
+			return -1;
+	for (i = 0; i < b->plan->ndisable; i++)
+		if (check_disabled(b, &b->plan->disable[i], err) < 0)
 			return -1;
 	return write_environment(b, err);
 }

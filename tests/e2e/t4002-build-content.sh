@@ -20,6 +20,14 @@ make_mirror() {
 	mkdir -p "$d/usr/lib/sysusers.d" && mv "$d/etc/svcd.conf" "$d/usr/lib/sysusers.d/svcd.conf"
 	chmod -R u=rwX,go=rX "$d"
 	SOURCE_DATE_EPOCH=1700000000 dpkg-deb --root-owner-group -Zxz --build "$d" mirror/pool/main/svc_1.0_all.deb >/dev/null
+	# svc-on ships a unit and the link that enables it
+	d=pkg-on
+	mkdir -p "$d/DEBIAN" "$d/lib/systemd/system" "$d/etc/systemd/system/multi-user.target.wants"
+	printf 'Package: svc-on\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@example.invalid>\nDescription: an enabled unit\n' >"$d/DEBIAN/control"
+	printf '[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n' >"$d/lib/systemd/system/other.service"
+	ln -sfn /lib/systemd/system/other.service "$d/etc/systemd/system/multi-user.target.wants/other.service"
+	chmod -R u=rwX,go=rX "$d"
+	SOURCE_DATE_EPOCH=1700000000 dpkg-deb --root-owner-group -Zxz --build "$d" mirror/pool/main/svc-on_1.0_all.deb >/dev/null
 	(cd mirror && apt-ftparchive packages pool/main >dists/s/main/binary-amd64/Packages &&
 	 apt-ftparchive -o APT::FTPArchive::Release::Suite=s -o APT::FTPArchive::Release::Codename=s \
 		-o APT::FTPArchive::Release::Architectures=amd64 -o APT::FTPArchive::Release::Components=main \
@@ -83,6 +91,21 @@ t_unit_missing() {
 gapimg build: nothing was written" "$(cat "$WORK/.stderr")"
 }
 
+# disable: fine when nothing enables the unit; a package's enablement
+# link is named, and "remove" takes it away.
+t_disable() {
+	make_mirror
+	mkdir -p out
+	printf 'image c\nversion 2\narch amd64\nepoch 1700000000\nmirror m deb mirror suite=s components=main signatures=off\ninstall svc svc-on\ndisable demo.service other.service\n' >d.recipe
+	expect_eq 2 "$(run_status "$GAPIMG" build -q --no-cache --no-package-cache -o out/d.sqfs d.recipe)"
+	expect_eq "gapimg build: error: d.recipe:7: cannot disable other.service: /etc/systemd/system/multi-user.target.wants/other.service (from svc-on 1.0) enables it; add 'remove /etc/systemd/system/multi-user.target.wants/other.service' to the recipe
+gapimg build: nothing was written" "$(cat "$WORK/.stderr")"
+	echo 'remove /etc/systemd/system/multi-user.target.wants/other.service' >>d.recipe
+	rm -f d.lock
+	expect_eq 0 "$(run_status "$GAPIMG" build -q --no-cache --no-package-cache -o out/d.sqfs d.recipe)" "$(cat "$WORK/.stderr")"
+	expect_eq "" "$("$GAPIMG" ls out/d.sqfs | grep 'wants/' || true)"
+}
+
 # "unshare -n gapimg build" works, and the manifest says the build was sealed.
 t_sealed() {
 	is_root || skip_case "a network namespace needs root here"
@@ -95,5 +118,6 @@ t_sealed() {
 
 test_case "data files, replaced and removed files, env, enabled units, manifest" t_content
 test_case "enabling a unit no package installs is an error naming the recipe line" t_unit_missing
+test_case "disable: a package's enablement link is named and can be removed" t_disable
 test_case "unshare -n gapimg build works and is recorded as sealed" t_sealed
 finish
