@@ -437,6 +437,14 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 			goto out;
 		}
 		d = gapimg_fstree_lookup(b->tree, tn.buf);
+		if (d == NULL && bld_removed(b, tn.buf)) {
+			gapimg_error_set(err, GAPIMG_E_INVALID, "package %s: %s is a hard "
+					 "link to %s, which the recipe removes (or "
+					 "replaces); remove both names or neither",
+					 pkg->label, norm.buf, tn.buf);
+			strbuf_release(&tn);
+			goto out;
+		}
 		if (d == NULL || d->inode->type != GAPIMG_FT_REG ||
 		    strcmp(d->origin, pkg->label) != 0) {
 			gapimg_error_set(err, GAPIMG_E_CORRUPT, "package %s: the hard "

@@ -104,6 +104,13 @@ t_deb_refusals() {
 	refused tampered 1 "package tampered 1.0-1: FX/deb/pool/main/tampered_1.0-1_all.deb has SHA-256 $(sha "$F/deb/pool/main/tampered_1.0-1_all.deb"), the lock says $(grep -A20 '^Package: tampered' "$F/deb/dists/stable/main/binary-amd64/Packages" | sed -n 's/^SHA256: //p' | head -n1): the file in mirror 'm' is not the one that was locked; if the change is expected, run 'gapimg lock' again"
 }
 
+# The recipe removes the name that carries a hard-linked file's data.
+t_deb_removed_link_target() {
+	deb_recipe hl acct-base own-files
+	echo "remove /usr/lib/own/data.bin" >>hl.recipe
+	refused hl 2 "package own-files 1.0-1: /usr/lib/own/data-link.bin is a hard link to /usr/lib/own/data.bin, which the recipe removes (or replaces); remove both names or neither"
+}
+
 t_deb_replaces() {
 	deb_recipe repl clash-a clash-c
 	expect_eq 0 "$(build repl)"
@@ -205,6 +212,7 @@ test_case "deb: owners by name and number, modes, links, sysusers, alternatives,
 test_case "deb: data.tar compressed with zstd, gzip or not at all" t_deb_compressions
 test_case "deb: conflicts, hostile payloads and a tampered file are refused with nothing written" t_deb_refusals
 test_case "deb: a package that declares Replaces overwrites the earlier file" t_deb_replaces
+test_case "deb: removing the data-carrying name of a hard link is refused" t_deb_removed_link_target
 test_case "rpm: owners, caps, hard links, shared identical files, rpmdb, reproducible" t_rpm_metadata
 test_case "rpm: conflicts, unknown owner, unsigned, tampered, unknown key refused" t_rpm_refusals
 test_case "rpm-dir with signatures: signed packages build, an unsigned one is refused" t_rpm_dir
