@@ -350,11 +350,18 @@ int gapimg_resolve_replay(const struct gapimg_plan *plan, const struct gapimg_re
 			const struct gapimg_package *p = &res->packages[i];
 			int locked = 0;
 
-			for (size_t j = 0; j < lock->npackages && !locked; j++)
+			for (size_t j = 0; j < lock->npackages && !locked; j++) {
 				locked = strcmp(p->name, lock->packages[j].name) == 0 &&
 					 strcmp(p->evr, lock->packages[j].evr) == 0 &&
 					 strcmp(p->arch, lock->packages[j].arch) == 0 &&
 					 strcmp(p->mirror, lock->packages[j].mirror) == 0;
+				/* The lock's install order is the one builds use:
+				 * solving for the exact set may break ties
+				 * differently, and the order decides the image's
+				 * bytes. */
+				if (locked)
+					res->packages[i].order = lock->packages[j].order;
+			}
 			if (!locked)
 				strbuf_addf(&extra, "%s%s %s (%s) from mirror %s", extra.len ? ", " : "",
 					    p->name, p->evr, p->arch, p->mirror);

@@ -100,6 +100,10 @@ t_deb_base() {
 	# Nothing but the locked packages, and dpkg's own checks pass.
 	chroot root dpkg --audit >audit.out 2>&1
 	expect_eq "" "$(cat audit.out)" "dpkg --audit"
+	# Built again from the lock the first build wrote: the same bytes (the
+	# lock's install order is the one used, not a re-solved one).
+	"$GAPIMG" build -q --cache-dir cache --locked -o out/again.sqfs r.recipe
+	cmp out/real.sqfs out/again.sqfs
 }
 
 # Same recipe, two folders, different umask/TZ/locale/threads: same bytes.
