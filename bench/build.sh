@@ -59,7 +59,7 @@ ROOT=$PWD
 
 RUNS=3
 MIRROR=$(cd "$ROOT/../shared/fixtures/deb-base" 2>/dev/null && pwd || echo /work/shared/fixtures/deb-base)
-GAPIMG=$ROOT/build/gapimg
+GAPIMG=$ROOT/build/release/gapimg
 WAIT=60
 W=${TMPDIR:-/var/tmp}/gapimg-bench-build
 EPOCH=1795910400 # 2026-11-29T00:00:00Z
