@@ -227,29 +227,27 @@ static int conffile_index(const struct bld_pkg *p, const char *path)
 static int check_parents(struct bld *b, struct bld_pkg *pkg, const char *norm,
 			 struct gapimg_error *err)
 {
-	struct gapimg_dentry *d = b->tree->root;
-	const char *p = norm + 1, *slash;
+	char prefix[GAPIMG_PATH_MAX + 1];
+	const char *slash = norm;
 
-	while ((slash = strchr(p, '/')) != NULL) {
-		size_t i, len = (size_t)(slash - p);
-		struct gapimg_dentry *c = NULL;
+	/* Each parent by lookup (a binary search per level): folders such as
+	 * /usr/lib/x86_64-linux-gnu hold thousands of names. */
+	while ((slash = strchr(slash + 1, '/')) != NULL) {
+		size_t len = (size_t)(slash - norm);
+		struct gapimg_dentry *c;
 
-		for (i = 0; i < d->nchildren; i++)
-			if (strlen(d->children[i]->name) == len &&
-			    memcmp(d->children[i]->name, p, len) == 0) {
-				c = d->children[i];
-				break;
-			}
+		if (len > GAPIMG_PATH_MAX)
+			return 0;   /* the tree refuses the path itself */
+		memcpy(prefix, norm, len);
+		prefix[len] = '\0';
+		c = gapimg_fstree_lookup(b->tree, prefix);
 		if (c == NULL)
 			return 0;
 		if (c->inode->type != GAPIMG_FT_DIR)
 			return gapimg_error_set(err, GAPIMG_E_CORRUPT,
-				"package %s: refusing %s: %.*s is a %s (from %s), and "
+				"package %s: refusing %s: %s is a %s (from %s), and "
 				"a package may not write through it", pkg->label, norm,
-				(int)(slash - norm), norm,
-				gapimg_ftype_name(c->inode->type), c->origin);
-		d = c;
-		p = slash + 1;
+				prefix, gapimg_ftype_name(c->inode->type), c->origin);
 	}
 	return 0;
 }
