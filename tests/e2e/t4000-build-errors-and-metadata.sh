@@ -159,6 +159,23 @@ t_rpm_refusals() {
 	expect_eq "" "$(ls out | grep -E '^(rtampered|otherkey)\.' || true)"
 }
 
+# An unprivileged user gets the same image (rpmdb included), sealed
+# through a user namespace.
+t_unprivileged() {
+	is_root || skip_case "needs root to switch to an unprivileged user"
+	command -v setpriv >/dev/null || skip_case "setpriv (util-linux) is not installed"
+	rpm_recipe rown setup-lite own-files same-a same-b
+	expect_eq 0 "$(build rown)"
+	mkdir -p nobody/out
+	cp rown.recipe nobody/
+	chmod a+rx "$WORK" && chmod -R a+rX "$F" && chmod -R a+rwX nobody
+	(cd nobody && setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env HOME="$WORK/nobody" XDG_CACHE_HOME="$WORK/nobody/cache" \
+		"$GAPIMG" build -q -o out/rown.sqfs rown.recipe)
+	cmp out/rown.sqfs nobody/out/rown.sqfs
+	expect_eq "True" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sealed"]["network_namespace"])' nobody/out/rown.manifest.json)"
+}
+
 # A plain folder of RPMs: nothing signs the folder, so with signatures on
 # every package's own signature is checked.
 t_rpm_dir() {
@@ -215,6 +232,7 @@ test_case "deb: a package that declares Replaces overwrites the earlier file" t_
 test_case "deb: removing the data-carrying name of a hard link is refused" t_deb_removed_link_target
 test_case "rpm: owners, caps, hard links, shared identical files, rpmdb, reproducible" t_rpm_metadata
 test_case "rpm: conflicts, unknown owner, unsigned, tampered, unknown key refused" t_rpm_refusals
+test_case "an unprivileged user builds the same RPM image, sealed by a user namespace" t_unprivileged
 test_case "rpm-dir with signatures: signed packages build, an unsigned one is refused" t_rpm_dir
 test_case "a package missing from its mirror is a resolution problem" t_missing
 test_case "the lock: written when missing, --locked, stale refused" t_lock_use
