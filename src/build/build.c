@@ -65,7 +65,7 @@ int bld_add_generated(struct bld *b, const char *path, const void *data,
 	char *what = NULL;
 
 	if (asprintf(&what, "%s (made by gapimg)", path) < 0)
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	spec.src = gapimg_source_memory(data, len, what, err);
 	if (spec.src == NULL) {
 		free(what);
@@ -318,7 +318,7 @@ int gapimg_build(const struct gapimg_plan *plan,
 	rc = 0;
 	goto out;
 nomem:
-	gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+	gapimg_error_nomem(err);
 out:
 	bld_release(&b);
 	return rc;

@@ -29,7 +29,7 @@ static int load_accounts(struct bld *b, struct gapimg_error *err)
 	size_t i;
 
 	if ((b->acct = accounts_new()) == NULL)
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		const struct bld_text *t = bld_text(b, files[i].path);
 
@@ -59,7 +59,7 @@ static int load_accounts(struct bld *b, struct gapimg_error *err)
 		int rc;
 
 		if (asprintf(&origin, "%s:%u", g->span.file, g->span.line) < 0)
-			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			return gapimg_error_nomem(err);
 		rc = accounts_add_group(b->acct, g->name, g->gid, origin, err);
 		free(origin);
 		if (rc < 0)
@@ -71,7 +71,7 @@ static int load_accounts(struct bld *b, struct gapimg_error *err)
 		int rc;
 
 		if (asprintf(&origin, "%s:%u", u->span.file, u->span.line) < 0)
-			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			return gapimg_error_nomem(err);
 		rc = accounts_add_user(b->acct, u->name, u->uid, u->group,
 				       (const char *const *)u->groups, u->ngroups,
 				       u->home, u->shell, u->comment, origin, err);
@@ -186,7 +186,7 @@ static int write_ldcache(struct bld *b, struct gapimg_error *err)
 		int r;
 
 		if (up == NULL)
-			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			return gapimg_error_nomem(err);
 		if ((c = strchr(up, ':')) != NULL)
 			memmove(up, c + 1, strlen(c + 1) + 1);
 		if ((c = strchr(up, '-')) != NULL)
@@ -200,7 +200,7 @@ static int write_ldcache(struct bld *b, struct gapimg_error *err)
 			r = 0;
 		free(up);
 		if (r < 0)
-			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			return gapimg_error_nomem(err);
 		if (gen) {
 			r = ldcache_set_generator(b->ldcache, gen, err);
 			free(gen);
@@ -252,7 +252,7 @@ static int setup_alternatives(struct bld *b, struct gapimg_error *err)
 			all = realloc(b->alts, (b->nalts + n) * sizeof(*all));
 			if (all == NULL) {
 				debalt_free(alts, n);
-				return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+				return gapimg_error_nomem(err);
 			}
 			memcpy(all + b->nalts, alts, n * sizeof(*alts));
 			free(alts);

@@ -87,7 +87,7 @@ static int add_node(struct bld *b, const struct gapimg_plan_node *n,
 	memset(&spec, 0, sizeof(spec));
 	memset(&pin, 0, sizeof(pin));
 	if (asprintf(&origin, "%s:%u", n->span.file, n->span.line) < 0)
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	if (owner_ids(b, n, &spec.uid, &spec.gid, err) < 0)
 		goto out;
 	spec.mode = (uint16_t)n->mode;
@@ -124,7 +124,7 @@ static int add_node(struct bld *b, const struct gapimg_plan_node *n,
 		pin.inner = gapimg_source_host_file(host, err);
 		if (pin.ctx == NULL || pin.inner == NULL) {
 			if (pin.ctx == NULL)
-				gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+				gapimg_error_nomem(err);
 			else
 				gapimg_error_prefix(err, "%s:%u: ", n->span.file, n->span.line);
 			goto out;
@@ -149,7 +149,7 @@ static int add_node(struct bld *b, const struct gapimg_plan_node *n,
 	rc = 0;
 	goto out;
 nomem:
-	gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+	gapimg_error_nomem(err);
 out:
 	if (pin.inner)
 		gapimg_source_free(pin.inner);
@@ -205,7 +205,7 @@ static int install_links(struct bld *b, const struct gapimg_plan_unit *u,
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && t == NULL; i++) {
 		free(unit_path);
 		if (asprintf(&unit_path, "%s%s", dirs[i], u->name) < 0)
-			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			return gapimg_error_nomem(err);
 		t = bld_text(b, unit_path);
 	}
 	if (t == NULL) {
@@ -260,7 +260,7 @@ static int install_links(struct bld *b, const struct gapimg_plan_unit *u,
 					  : asprintf(&link, "/etc/systemd/system/%s", tok);
 				if (r < 0) {
 					free(unit_path);
-					return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+					return gapimg_error_nomem(err);
 				}
 				if (gapimg_fstree_add(b->tree, link, &spec, "enable",
 						      GAPIMG_ADD_PARENTS | GAPIMG_ADD_REPLACE, err) == NULL) {

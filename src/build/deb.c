@@ -142,7 +142,7 @@ static int read_control(struct bld_pkg *p, struct archive *outer, const char *me
 
 	if (in == NULL || (a = open_inner(in, outer)) == NULL) {
 		free(in);
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = member_name(archive_entry_pathname(e));
@@ -169,7 +169,7 @@ static int read_control(struct bld_pkg *p, struct archive *outer, const char *me
 			}
 			if (strbuf_add(&sb, buf, (size_t)n) < 0) {
 				strbuf_release(&sb);
-				gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+				gapimg_error_nomem(err);
 				goto out;
 			}
 		}
@@ -187,7 +187,7 @@ static int read_control(struct bld_pkg *p, struct archive *outer, const char *me
 
 			if (m == NULL) {
 				strbuf_release(&sb);
-				gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+				gapimg_error_nomem(err);
 				goto out;
 			}
 			p->members = m;
@@ -197,7 +197,7 @@ static int read_control(struct bld_pkg *p, struct archive *outer, const char *me
 			m->path = strdup(name);
 			m->origin = NULL;
 			if (m->path == NULL) {
-				gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+				gapimg_error_nomem(err);
 				goto out;
 			}
 		}
@@ -243,11 +243,11 @@ static int parse_conffiles(struct bld_pkg *p, struct gapimg_error *err)
 				if (v)
 					p->conffiles = v;
 				if (m == NULL)
-					return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+					return gapimg_error_nomem(err);
 				p->conffile_md5 = m;
 				m[p->nconffiles] = NULL;
 				if ((v[p->nconffiles] = strndup(s, len)) == NULL)
-					return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+					return gapimg_error_nomem(err);
 				p->nconffiles++;
 			}
 			s = eol ? eol + 1 : end;
@@ -339,7 +339,7 @@ static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
 
 	if (in == NULL || (a = open_inner(in, outer)) == NULL) {
 		free(in);
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *raw = archive_entry_pathname(e), *name = member_name(raw);
@@ -370,7 +370,7 @@ static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
 			goto out;
 		}
 		if (asprintf(&path, "/%s", name) < 0) {
-			gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			gapimg_error_nomem(err);
 			goto out;
 		}
 		if (link) {
@@ -385,7 +385,7 @@ static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
 			}
 			if (asprintf(&hl, "/%s", ln) < 0) {
 				free(path);
-				gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+				gapimg_error_nomem(err);
 				goto out;
 			}
 			be.type = GAPIMG_FT_REG;
@@ -476,7 +476,7 @@ int bld_unpack_deb(struct bld *b, struct bld_pkg *p, struct gapimg_error *err)
 	char *repl;
 
 	if (a == NULL)
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	archive_read_support_format_ar(a);
 	if (archive_read_open_filename(a, p->file, 65536) != ARCHIVE_OK) {
 		arch_err(err, p, p->pkg->location, a);
@@ -516,7 +516,7 @@ int bld_unpack_deb(struct bld *b, struct bld_pkg *p, struct gapimg_error *err)
 			repl = control_field(p->control, p->control_len, "Replaces");
 			if (repl && parse_names(repl, &p->replaces, &p->nreplaces) < 0) {
 				free(repl);
-				gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+				gapimg_error_nomem(err);
 				goto out;
 			}
 			free(repl);

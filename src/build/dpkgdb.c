@@ -109,7 +109,7 @@ int bld_write_dpkg_db(struct bld *b, struct gapimg_error *err)
 
 	sorted = calloc(b->npkgs ? b->npkgs : 1, sizeof(*sorted));
 	if (sorted == NULL)
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	for (i = 0; i < b->npkgs; i++)
 		sorted[i] = &b->pkgs[i];
 	qsort(sorted, b->npkgs, sizeof(*sorted), cmp_name);
@@ -173,7 +173,7 @@ int bld_write_dpkg_db(struct bld *b, struct gapimg_error *err)
 	rc = 0;
 	goto out;
 nomem:
-	gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+	gapimg_error_nomem(err);
 out:
 	strbuf_release(&status);
 	free(sorted);

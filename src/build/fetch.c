@@ -27,7 +27,7 @@ static int mkdir_p(const char *path, struct gapimg_error *err)
 	char *p = strdup(path), *s;
 
 	if (p == NULL)
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	for (s = p + 1; ; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
@@ -58,7 +58,7 @@ static int hash_fd(int fd, int out, const char *what, uint64_t *size,
 	int rc = -1;
 
 	if (ctx == NULL || buf == NULL) {
-		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	for (;;) {
@@ -138,8 +138,7 @@ static int check_sum(const struct bld_pkg *p, const char *path, uint64_t size,
 }
 
 /* The package from its mirror into the cache; the copy is verified. */
-static int fetch_one(struct bld *b, struct bld_pkg *p, const char *dir,
-		     struct gapimg_error *err)
+static int fetch_one(struct bld_pkg *p, const char *dir, struct gapimg_error *err)
 {
 	char *src = NULL, *tmp = NULL, hex[GAPIMG_SHA256_HEX];
 	uint64_t size;
@@ -148,7 +147,7 @@ static int fetch_one(struct bld *b, struct bld_pkg *p, const char *dir,
 
 	if (asprintf(&src, "%s/%s", p->mirror->root, p->pkg->location) < 0 ||
 	    asprintf(&tmp, "%s/.tmp-%s", dir, p->pkg->sha256) < 0) {
-		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -203,7 +202,6 @@ out:
 		close(out);
 	if (rc < 0 && tmp != NULL)
 		unlink(tmp);
-	(void)b;
 	free(src);
 	free(tmp);
 	return rc;
@@ -264,7 +262,7 @@ int bld_fetch_all(struct bld *b, struct gapimg_error *err)
 		if (asprintf(&dir, "%s/sha256/%.2s", cache, p->pkg->sha256) < 0 ||
 		    asprintf(&p->file, "%s/%s", dir, p->pkg->sha256) < 0) {
 			free(dir);
-			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			return gapimg_error_nomem(err);
 		}
 		rc = mkdir_p(dir, err);
 		if (rc == 0) {
@@ -274,7 +272,7 @@ int bld_fetch_all(struct bld *b, struct gapimg_error *err)
 				b->result->cache_hits++;
 				rc = 0;
 			} else if (rc == 0) {
-				rc = fetch_one(b, p, dir, err);
+				rc = fetch_one(p, dir, err);
 			}
 		}
 		free(dir);

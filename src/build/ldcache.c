@@ -468,16 +468,7 @@ static int resolve(const struct run *r, const char *path, struct strbuf *out)
 		if (strbuf_addch(out, '/') < 0 || strbuf_add(out, s, len) < 0)
 			goto nomem;
 		n = lookup(r, out->buf);
-		if (n == NULL) {
-			const char *q = rest.buf + at;
-
-			while (*q == '/')
-				q++;
-			if (*q)
-				ret = 0;
-			break;
-		}
-		if (n->kind == K_FILE) {
+		if (n == NULL || n->kind == K_FILE) {
 			const char *q = rest.buf + at;
 
 			while (*q == '/')

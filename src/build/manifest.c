@@ -140,14 +140,14 @@ int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
 	text = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	json_decref(root);
 	if (text == NULL)
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	{
 		size_t len = strlen(text);
 		char *t = realloc(text, len + 2);
 
 		if (t == NULL) {
 			free(text);
-			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			return gapimg_error_nomem(err);
 		}
 		text = t;
 		text[len] = '\n';

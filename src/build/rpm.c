@@ -78,7 +78,7 @@ static int add_keys(struct bld *b, const struct bld_pkg *p, rpmKeyring kr,
 
 		if (k[0] == '/' ? (path = strdup(k)) == NULL
 				: asprintf(&path, "%s/%s", b->plan->base_dir, k) < 0)
-			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			return gapimg_error_nomem(err);
 		key = rpmPubkeyRead(path);
 		if (key == NULL) {
 			gapimg_error_set(err, GAPIMG_E_INVALID, "mirror '%s': %s is not an "
@@ -121,7 +121,7 @@ static int check_payload_digest(const struct bld_pkg *p, Header h, int fd, off_t
 	ctx = EVP_MD_CTX_new();
 	if (ctx == NULL || !EVP_DigestInit_ex(ctx, md, NULL)) {
 		EVP_MD_CTX_free(ctx);
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
@@ -205,7 +205,7 @@ int bld_rpm_verify(struct bld *b, struct bld_pkg *p, struct gapimg_error *err)
 	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		gapimg_error_nomem(err);
 		goto out;
 	}
 	s->payload = Ftell(fd);
@@ -271,7 +271,7 @@ int bld_rpm_check_conflicts(struct bld *b, struct gapimg_error *err)
 	int rc = -1;
 
 	if (files == NULL)
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	for (i = 0; i < b->npkgs; i++) {
 		rpmfi fi;
 
@@ -287,7 +287,7 @@ int bld_rpm_check_conflicts(struct bld *b, struct gapimg_error *err)
 
 				if (na == NULL) {
 					rpmfiFree(fi);
-					gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+					gapimg_error_nomem(err);
 					goto out;
 				}
 				all = na;
@@ -488,13 +488,13 @@ int bld_unpack_rpm(struct bld *b, struct bld_pkg *p, struct gapimg_error *err)
 				struct link_first *nl = realloc(links, (nlinks + 1) * sizeof(*nl));
 
 				if (nl == NULL) {
-					gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+					gapimg_error_nomem(err);
 					goto out;
 				}
 				links = nl;
 				links[nlinks].ino = ino;
 				if ((links[nlinks].path = strdup(path)) == NULL) {
-					gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+					gapimg_error_nomem(err);
 					goto out;
 				}
 				nlinks++;

@@ -55,7 +55,7 @@ static int read_file(const char *path, struct strbuf *out, struct gapimg_error *
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		if (strbuf_add(out, buf, (size_t)n) < 0) {
 			close(fd);
-			return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			return gapimg_error_nomem(err);
 		}
 	close(fd);
 	return n < 0 ? gapimg_error_errno(err, errno, "cannot read %s", path) : 0;
@@ -83,7 +83,7 @@ int bld_write_rpmdb(struct bld *b, struct gapimg_error *err)
 	if (bld_rpm_init(err) < 0)
 		return -1;
 	if (asprintf(&root, "%s/gapimg-rpmdb-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
-		return gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		return gapimg_error_nomem(err);
 	if (mkdtemp(root) == NULL) {
 		gapimg_error_errno(err, errno, "cannot create %s", root);
 		free(root);
@@ -169,7 +169,7 @@ int bld_write_rpmdb(struct bld *b, struct gapimg_error *err)
 	rc = 0;
 	goto out;
 nomem:
-	gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+	gapimg_error_nomem(err);
 out:
 	if (d)
 		closedir(d);

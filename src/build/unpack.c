@@ -91,11 +91,23 @@ int bld_removed(const struct bld *b, const char *norm)
 		if (bld_glob_match(b->plan->removals[i].pattern, norm))
 			return 1;
 	/* A recipe file or link replaces what a package put there: its data
-	 * would only be dead weight in the image. */
-	for (i = 0; i < b->plan->nnodes; i++)
-		if (b->plan->nodes[i].kind != GAPIMG_NODE_DIR &&
-		    strcmp(b->plan->nodes[i].path, norm) == 0)
-			return 1;
+	 * would only be dead weight in the image.  The plan's nodes are
+	 * sorted by path (this runs for every payload entry). */
+	{
+		size_t lo = 0, hi = b->plan->nnodes;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(b->plan->nodes[mid].path, norm);
+
+			if (c == 0)
+				return b->plan->nodes[mid].kind != GAPIMG_NODE_DIR;
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
 	return 0;
 }
 
@@ -179,12 +191,12 @@ static ssize_t tee_read(void *user, void *buf, size_t len,
 			return -1;
 		}
 		if (strbuf_add(t->capture, buf, (size_t)n) < 0) {
-			gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			gapimg_error_nomem(err);
 			return -1;
 		}
 	}
 	if (t->elf && elfso_feed(t->elf, buf, (size_t)n) < 0) {
-		gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+		gapimg_error_nomem(err);
 		return -1;
 	}
 	if (t->md5)
