@@ -32,6 +32,7 @@ enum gapimg_build_stage {
 	GAPIMG_STAGE_UNPACK,      /* streaming payloads into the image */
 	GAPIMG_STAGE_CONFIGURE,   /* users, ld.so cache, alternatives, database */
 	GAPIMG_STAGE_WRITE,       /* remaining data and metadata */
+	GAPIMG_STAGE_SCRIPTS,     /* the packages' scripts, in the sandbox */
 };
 
 struct gapimg_build_progress {
@@ -52,6 +53,9 @@ struct gapimg_build_opts {
 	unsigned threads;         /* 0: one per CPU */
 	int sealed;               /* 1: running in a fresh network namespace */
 	const char *sealed_note;  /* why not, when sealed is 0 */
+	int scripts;              /* -1: as the recipe says; 0: none; 1: run */
+	unsigned script_timeout;  /* seconds per script; 0: the default */
+	int keep_staging;         /* leave the staged tree ('scripts run') */
 	gapimg_build_progress_fn progress;
 	void *progress_user;
 };
@@ -62,6 +66,7 @@ struct gapimg_build_result {
 	uint32_t inodes;
 	size_t npackages;
 	size_t cache_hits;        /* packages read from the package cache */
+	char *staging;            /* the staged tree, when kept */
 	char **notes;             /* things the operator should know */
 	size_t nnotes;
 };

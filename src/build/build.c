@@ -221,6 +221,58 @@ void bld_release(struct bld *b)
 		bld_remove_tree(b->tmp_cache);
 		free(b->tmp_cache);
 	}
+	if (b->stage) {
+		if (b->opts && b->opts->keep_staging && b->result)
+			b->result->staging = b->stage;
+		else {
+			bld_remove_tree(b->stage);
+			free(b->stage);
+		}
+	}
+	for (i = 0; i < b->nnormalised; i++)
+		free(b->normalised[i].path);
+	free(b->normalised);
+}
+
+/* 'scripts run': stage the payloads on disk, run the scripts in the
+ * sandbox, normalise what they left, and read the tree back. */
+static int build_staged(struct bld *b, struct gapimg_error *err)
+{
+	size_t i;
+
+	if (bld_stage_create(b, err) < 0)
+		return -1;
+	if (b->res->family == GAPIMG_FAMILY_DEB) {
+		if ((b->tree = gapimg_fstree_new(err)) == NULL)
+			return -1;
+		if ((b->ldcache = ldcache_new()) == NULL)
+			return gapimg_error_nomem(err);
+		for (i = 0; i < b->npkgs; i++) {
+			bld_progress(b, GAPIMG_STAGE_UNPACK, b->pkgs[i].pkg->name, i);
+			if (bld_unpack_deb(b, &b->pkgs[i], err) < 0)
+				return -1;
+		}
+		bld_progress(b, GAPIMG_STAGE_UNPACK, NULL, b->npkgs);
+		if (bld_configure_owners(b, err) < 0 || bld_write_dpkg_db(b, err) < 0 ||
+		    bld_stage_materialise(b, err) < 0 || bld_run_deb_scripts(b, err) < 0)
+			return -1;
+	} else if (bld_run_rpm_transaction(b, err) < 0) {
+		return -1;
+	}
+	bld_progress(b, GAPIMG_STAGE_CONFIGURE, NULL, 0);
+	/* Texts captured while unpacking are stale now: the stage is the
+	 * truth (bld_text reads it). */
+	for (i = 0; i < b->ntexts; i++) {
+		free(b->texts[i].path);
+		free(b->texts[i].origin);
+		strbuf_release(&b->texts[i].text);
+	}
+	b->ntexts = 0;
+	b->read_back = 1;
+	if (bld_normalise(b, err) < 0 || bld_stage_accounts(b, err) < 0 ||
+	    bld_stage_read_back(b, err) < 0 || bld_add_content(b, err) < 0)
+		return -1;
+	return make_writer(b, err);
 }
 
 int gapimg_build(const struct gapimg_plan *plan,
@@ -241,10 +293,7 @@ int gapimg_build(const struct gapimg_plan *plan,
 	b.result = result;
 	b.epoch = plan->epoch;
 
-	if (plan->scripts == GAPIMG_SCRIPTS_RUN)
-		return gapimg_error_set(err, GAPIMG_E_UNSUPPORTED,
-			"%s: 'scripts run' is not supported yet: this gapimg installs "
-			"declaratively only; use 'scripts none'", plan->recipe);
+	b.scripts = opts->scripts >= 0 ? opts->scripts : plan->scripts == GAPIMG_SCRIPTS_RUN;
 	if (plan->nrequirements > 0)
 		return gapimg_error_set(err, GAPIMG_E_UNSUPPORTED,
 			"%s: Python requirements ('pip') cannot be built yet", plan->recipe);
@@ -282,6 +331,12 @@ int gapimg_build(const struct gapimg_plan *plan,
 	if (res->family == GAPIMG_FAMILY_RPM && bld_rpm_check_conflicts(&b, err) < 0)
 		goto out;
 
+	if (b.scripts) {
+		if (build_staged(&b, err) < 0)
+			goto out;
+		goto write;
+	}
+
 	/* 2. Payloads, in install order, straight into the image. */
 	if ((b.tree = gapimg_fstree_new(err)) == NULL)
 		goto out;
@@ -307,6 +362,7 @@ int gapimg_build(const struct gapimg_plan *plan,
 		goto out;
 
 	/* 4. The image, then its manifest. */
+write:
 	b.writing = 1;
 	if (gapimg_sqfs_writer_finish(b.writer, b.tree, &st, err) < 0)
 		goto out;
@@ -332,5 +388,7 @@ void gapimg_build_result_free(struct gapimg_build_result *r)
 		free(r->notes[i]);
 	free(r->notes);
 	r->notes = NULL;
+	free(r->staging);
+	r->staging = NULL;
 	r->nnotes = 0;
 }

@@ -18,6 +18,40 @@
 #include "debalt.h"
 #include "ldcache.h"
 
+/* The recipe's groups, then its users. */
+int bld_add_recipe_accounts(struct bld *b, struct accounts *a, struct gapimg_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < b->plan->ngroups; i++) {
+		const struct gapimg_plan_group *g = &b->plan->groups[i];
+		char *origin;
+		int rc;
+
+		if (asprintf(&origin, "%s:%u", g->span.file, g->span.line) < 0)
+			return gapimg_error_nomem(err);
+		rc = accounts_add_group(a, g->name, g->gid, origin, err);
+		free(origin);
+		if (rc < 0)
+			return -1;
+	}
+	for (i = 0; i < b->plan->nusers; i++) {
+		const struct gapimg_plan_user *u = &b->plan->users[i];
+		char *origin;
+		int rc;
+
+		if (asprintf(&origin, "%s:%u", u->span.file, u->span.line) < 0)
+			return gapimg_error_nomem(err);
+		rc = accounts_add_user(a, u->name, u->uid, u->group,
+				       (const char *const *)u->groups, u->ngroups,
+				       u->home, u->shell, u->comment, origin, err);
+		free(origin);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int load_accounts(struct bld *b, struct gapimg_error *err)
 {
 	static const struct { const char *which, *path, *fallback; } files[] = {
@@ -53,32 +87,8 @@ static int load_accounts(struct bld *b, struct gapimg_error *err)
 			bld_note(b, "no package gave the image /etc/passwd (such as "
 				 "base-passwd or setup): gapimg made root itself");
 	}
-	for (i = 0; i < b->plan->ngroups; i++) {
-		const struct gapimg_plan_group *g = &b->plan->groups[i];
-		char *origin;
-		int rc;
-
-		if (asprintf(&origin, "%s:%u", g->span.file, g->span.line) < 0)
-			return gapimg_error_nomem(err);
-		rc = accounts_add_group(b->acct, g->name, g->gid, origin, err);
-		free(origin);
-		if (rc < 0)
-			return -1;
-	}
-	for (i = 0; i < b->plan->nusers; i++) {
-		const struct gapimg_plan_user *u = &b->plan->users[i];
-		char *origin;
-		int rc;
-
-		if (asprintf(&origin, "%s:%u", u->span.file, u->span.line) < 0)
-			return gapimg_error_nomem(err);
-		rc = accounts_add_user(b->acct, u->name, u->uid, u->group,
-				       (const char *const *)u->groups, u->ngroups,
-				       u->home, u->shell, u->comment, origin, err);
-		free(origin);
-		if (rc < 0)
-			return -1;
-	}
+	if (bld_add_recipe_accounts(b, b->acct, err) < 0)
+		return -1;
 	/* Texts are kept in install order; sysusers applies its own order. */
 	for (i = 0; i < b->ntexts; i++) {
 		const struct bld_text *t = &b->texts[i];
@@ -263,6 +273,11 @@ static int setup_alternatives(struct bld *b, struct gapimg_error *err)
 	if (b->nalts == 0)
 		return 0;
 	return debalt_apply(b->tree, b->alts, b->nalts, b->epoch, err);
+}
+
+int bld_configure_owners(struct bld *b, struct gapimg_error *err)
+{
+	return load_accounts(b, err) < 0 || resolve_owners(b, err) < 0 ? -1 : 0;
 }
 
 int bld_configure(struct bld *b, struct gapimg_error *err)

@@ -47,8 +47,21 @@ static int multiarch_same(const struct bld_pkg *p)
 	return 0;
 }
 
-/* The control paragraph with Status: after Package:, and Conffiles:. */
-static int status_entry(const struct bld_pkg *p, struct strbuf *out)
+char *bld_dpkg_info_name(const struct bld_pkg *p)
+{
+	char *s;
+
+	if ((multiarch_same(p) ? asprintf(&s, "%s:%s", p->pkg->name, p->pkg->arch)
+			       : asprintf(&s, "%s", p->pkg->name)) < 0)
+		return NULL;
+	return s;
+}
+
+/* The control paragraph with Status: after Package:, and Conffiles:.
+ * Unpacked (for 'scripts run', which dpkg --configure then finishes):
+ * conffiles wait as NAME.dpkg-new with the hash "newconffile", as dpkg's
+ * own unpack leaves them. */
+static int status_entry(const struct bld_pkg *p, int unpacked, struct strbuf *out)
 {
 	const char *c = p->control, *end = c + p->control_len;
 	size_t i;
@@ -74,15 +87,16 @@ static int status_entry(const struct bld_pkg *p, struct strbuf *out)
 		rc |= strbuf_add(out, c, len);
 		rc |= strbuf_addch(out, '\n');
 		if (strncasecmp(c, "Package:", 8) == 0)
-			rc |= strbuf_addstr(out, "Status: install ok installed\n");
+			rc |= strbuf_addstr(out, unpacked ? "Status: install ok unpacked\n"
+						      : "Status: install ok installed\n");
 		c = eol ? eol + 1 : end;
 	}
 	if (p->nconffiles > 0) {
 		rc |= strbuf_addstr(out, "Conffiles:\n");
 		for (i = 0; i < p->nconffiles; i++)
 			rc |= strbuf_addf(out, " %s %s\n", p->conffiles[i],
-					  p->conffile_md5[i] ? p->conffile_md5[i]
-							     : "newconffile");
+					  p->conffile_md5[i] && !unpacked ? p->conffile_md5[i]
+									  : "newconffile");
 	}
 	rc |= strbuf_addch(out, '\n');
 	return rc ? -1 : 0;
@@ -122,7 +136,7 @@ int bld_write_dpkg_db(struct bld *b, struct gapimg_error *err)
 		struct strbuf sb = STRBUF_INIT;
 		char *base = NULL, *path = NULL;
 
-		if (status_entry(p, &status) < 0)
+		if (status_entry(p, b->stage != NULL, &status) < 0)
 			goto nomem;
 		if ((multiarch_same(p) ? asprintf(&base, "/var/lib/dpkg/info/%s:%s",
 						  p->pkg->name, p->pkg->arch)

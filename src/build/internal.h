@@ -78,8 +78,24 @@ struct bld {
 	size_t nalts;
 	struct gapimg_build_result *result;
 	char *tmp_cache;          /* a temporary package cache to remove */
+	int scripts;              /* 1: 'scripts run' */
+	char *stage;              /* the staged tree ('scripts run') */
+	int read_back;            /* texts now come from the stage */
+	struct bld_normalised *normalised;  /* what was changed after the
+					     * scripts, and why */
+	size_t nnormalised;
 	int writing;              /* the writer's last stage has begun */
 };
+
+/* What normalise.c removed or changed in the staged tree. */
+struct bld_normalised {
+	char *path;
+	const char *action;       /* "removed", "emptied", ... */
+	const char *reason;
+};
+
+/* Seconds one package script may run ('scripts run'). */
+#define BLD_SCRIPT_TIMEOUT 300u
 
 /* Progress by package: done of the npkgs packages (their bytes are
  * summed from the lock). */
@@ -129,6 +145,10 @@ int bld_rpm_init(struct gapimg_error *err);
  * the recipe's content is in, the account files themselves. */
 int bld_configure(struct bld *b, struct gapimg_error *err);
 int bld_write_accounts(struct bld *b, struct gapimg_error *err);
+/* Only the accounts and the owners ('scripts run': the scripts do the
+ * rest). */
+int bld_configure_owners(struct bld *b, struct gapimg_error *err);
+int bld_add_recipe_accounts(struct bld *b, struct accounts *a, struct gapimg_error *err);
 /* A name or decimal id into an id, against the image's accounts. */
 int bld_user_id(struct bld *b, const char *name, uint32_t *id);
 int bld_group_id(struct bld *b, const char *name, uint32_t *id);
@@ -140,6 +160,28 @@ int bld_add_content(struct bld *b, struct gapimg_error *err);
 /* manifest.c */
 int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
 		       struct gapimg_error *err);
+
+/* stage.c: the staged tree of 'scripts run'. */
+int bld_stage_create(struct bld *b, struct gapimg_error *err);
+/* Write a streamed regular file's data to the stage (a Debian conffile as
+ * NAME.dpkg-new). */
+int bld_stage_data(struct bld *b, struct gapimg_dentry *d, const char *norm,
+		   int conffile, struct gapimg_error *err);
+/* Write the rest of the tree (folders, links, generated files, owners,
+ * modes, capabilities, mtimes) to the stage. */
+int bld_stage_materialise(struct bld *b, struct gapimg_error *err);
+/* Apply the recipe's removals on disk, then read the stage back as the
+ * image tree. */
+int bld_stage_read_back(struct bld *b, struct gapimg_error *err);
+/* scripts.c */
+int bld_run_deb_scripts(struct bld *b, struct gapimg_error *err);
+int bld_run_rpm_transaction(struct bld *b, struct gapimg_error *err);
+/* normalise.c: what scripts leave that differs from build to build. */
+int bld_normalise(struct bld *b, struct gapimg_error *err);
+/* The recipe's users and groups added to the accounts the scripts made. */
+int bld_stage_accounts(struct bld *b, struct gapimg_error *err);
+/* dpkgdb.c: NAME, or NAME:ARCH for Multi-Arch: same (malloc'd). */
+char *bld_dpkg_info_name(const struct bld_pkg *p);
 
 /* Add a generated regular file (0644 unless mode says, 0:0, epoch). */
 int bld_add_generated(struct bld *b, const char *path, const void *data,

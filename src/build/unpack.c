@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <sys/capability.h>
@@ -156,8 +157,11 @@ static int captured(const struct bld *b, const char *p)
 /* Files gapimg writes itself from what the packages gave (and the
  * recipe's accounts): kept out of the image as they stream past, so that
  * no dead copy of their data is left behind in it. */
-static int regenerated(const char *p)
+static int regenerated(const struct bld *b, const char *p)
 {
+	/* With 'scripts run' the scripts make them, from what is staged. */
+	if (b->stage)
+		return 0;
 	return strcmp(p, "/etc/passwd") == 0 || strcmp(p, "/etc/group") == 0 ||
 	       strcmp(p, "/etc/shadow") == 0 || strcmp(p, "/etc/gshadow") == 0;
 }
@@ -429,7 +433,7 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 		}
 	}
 	skip = bld_removed(b, norm.buf) ||
-	       (e->type != GAPIMG_FT_DIR && regenerated(norm.buf));
+	       (e->type != GAPIMG_FT_DIR && regenerated(b, norm.buf));
 	if (skip && (!captured(b, norm.buf) || e->type != GAPIMG_FT_REG || e->hardlink)) {
 		rc = e->type == GAPIMG_FT_REG && !e->hardlink ? (drain(read, user, err) < 0 ? -1 : 0) : 0;
 		goto out;
@@ -534,7 +538,8 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 		rc = 0;
 		goto out;
 	}
-	if (gapimg_sqfs_writer_add_data(b->writer, d->inode, err) < 0)
+	if (b->stage ? bld_stage_data(b, d, norm.buf, ci >= 0, err) < 0
+		     : gapimg_sqfs_writer_add_data(b->writer, d->inode, err) < 0)
 		goto out;
 stored:
 	if (tee.elf) {
@@ -596,6 +601,48 @@ out:
 	return rc;
 }
 
+/* After the scripts the staged tree is the truth: read a file from it
+ * (once) when a later stage asks for its text. */
+static const struct bld_text *staged_text(struct bld *b, const char *path)
+{
+	struct strbuf host = STRBUF_INIT, text = STRBUF_INIT;
+	struct bld_text *t;
+	struct stat st;
+	FILE *f;
+	char buf[65536];
+	size_t n;
+
+	if (strbuf_addf(&host, "%s%s", b->stage, path) < 0 ||
+	    lstat(host.buf, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > (off_t)BLD_CAPTURE_MAX ||
+	    (f = fopen(host.buf, "rbe")) == NULL) {
+		strbuf_release(&host);
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (strbuf_add(&text, buf, n) < 0)
+			break;
+	fclose(f);
+	strbuf_release(&host);
+	t = realloc(b->texts, (b->ntexts + 1) * sizeof(*t));
+	if (t == NULL)
+		goto fail;
+	b->texts = t;
+	t = &t[b->ntexts];
+	memset(t, 0, sizeof(*t));
+	t->text = text;
+	if ((t->path = strdup(path)) == NULL ||
+	    asprintf(&t->origin, "%s (after the packages' scripts)", path) < 0) {
+		free(t->path);
+		goto fail;
+	}
+	b->ntexts++;
+	return t;
+fail:
+	strbuf_release(&text);
+	return NULL;
+}
+
 const struct bld_text *bld_text(const struct bld *b, const char *path)
 {
 	size_t i;
@@ -604,5 +651,7 @@ const struct bld_text *bld_text(const struct bld *b, const char *path)
 	for (i = b->ntexts; i > 0; i--)
 		if (strcmp(b->texts[i - 1].path, path) == 0)
 			return &b->texts[i - 1];
+	if (b->read_back)
+		return staged_text((struct bld *)b, path);
 	return NULL;
 }

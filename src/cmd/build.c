@@ -51,7 +51,14 @@ static const char usage_text[] =
 "      --no-package-cache  read every package from its mirror\n"
 "      --threads N         compressor threads (default: one per CPU); the\n"
 "                          image does not depend on it\n"
-"      --no-sandbox        do not enter a fresh network namespace\n"
+"      --scripts run|none  run the packages' own scripts in a sandbox, or\n"
+"                          install declaratively (default: the recipe's\n"
+"                          'scripts' line, else none)\n"
+"      --script-timeout S  seconds one script may run (default 300)\n"
+"      --keep-staging      keep the staged tree of 'scripts run' and say\n"
+"                          where it is, for debugging\n"
+"      --no-sandbox        do not enter a fresh network namespace (package\n"
+"                          scripts always run in their own sandbox)\n"
 "      --json              print the summary as JSON\n"
 "  -q, --quiet             no progress and no summary\n"
 "  -h, --help              show this help\n"
@@ -62,7 +69,7 @@ CMD_RESOLVE_HELP
 "current.\n";
 
 enum { OPT_LOCK = 0x200, OPT_LOCKED, OPT_PKG_CACHE, OPT_NO_PKG_CACHE, OPT_THREADS,
-       OPT_NO_SANDBOX, OPT_JSON };
+       OPT_NO_SANDBOX, OPT_JSON, OPT_SCRIPTS, OPT_SCRIPT_TIMEOUT, OPT_KEEP_STAGING };
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -72,6 +79,9 @@ static const struct option options[] = {
 	{ "no-package-cache", no_argument, NULL, OPT_NO_PKG_CACHE },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "scripts", required_argument, NULL, OPT_SCRIPTS },
+	{ "script-timeout", required_argument, NULL, OPT_SCRIPT_TIMEOUT },
+	{ "keep-staging", no_argument, NULL, OPT_KEEP_STAGING },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -128,6 +138,7 @@ static void on_progress(const struct gapimg_build_progress *bp, void *user)
 {
 	static const char *const labels[] = {
 		"verifying packages", "unpacking", "configuring", "writing",
+		"running scripts",
 	};
 	struct progress_state *s = user;
 
@@ -278,8 +289,8 @@ int cmd_build(int argc, char **argv)
 	char *lock_path = NULL, *out = NULL, *manifest = NULL, *cache = NULL;
 	char lock_sha[GAPIMG_SHA256_HEX], why[512] = "";
 	int locked = 0, no_pkg_cache = 0, no_sandbox = 0, json = 0, quiet = 0;
-	int c, status = EXIT_OK, sealed = 0;
-	unsigned threads = 0;
+	int c, status = EXIT_OK, sealed = 0, scripts = -1, keep_staging = 0;
+	unsigned threads = 0, script_timeout = 0;
 	size_t i;
 
 	while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
@@ -294,6 +305,27 @@ int cmd_build(int argc, char **argv)
 		case OPT_NO_SANDBOX: no_sandbox = 1; break;
 		case OPT_JSON: json = 1; break;
 		case 'q': quiet = 1; break;
+		case OPT_KEEP_STAGING: keep_staging = 1; break;
+		case OPT_SCRIPTS:
+			if (strcmp(optarg, "run") == 0)
+				scripts = 1;
+			else if (strcmp(optarg, "none") == 0)
+				scripts = 0;
+			else
+				return cmd_usage_error("build", "--scripts takes 'run' or "
+						       "'none', not '%s'", optarg);
+			break;
+		case OPT_SCRIPT_TIMEOUT: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || v < 1 || v > 86400)
+				return cmd_usage_error("build", "--script-timeout takes "
+						       "seconds from 1 to 86400, not '%s'",
+						       optarg);
+			script_timeout = (unsigned)v;
+			break;
+		}
 		case OPT_THREADS: {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -360,6 +392,9 @@ int cmd_build(int argc, char **argv)
 	bopts.threads = threads;
 	bopts.sealed = sealed;
 	bopts.sealed_note = sealed ? NULL : why;
+	bopts.scripts = scripts;
+	bopts.script_timeout = script_timeout;
+	bopts.keep_staging = keep_staging;
 	if (!quiet) {
 		bopts.progress = on_progress;
 		bopts.progress_user = &ps;
@@ -370,6 +405,9 @@ int cmd_build(int argc, char **argv)
 		ps.p = NULL;
 		status = cmd_report("build", &err);
 		fprintf(stderr, "gapimg build: nothing was written\n");
+		if (result.staging)
+			fprintf(stderr, "gapimg build: the staged tree is kept in %s\n",
+				result.staging);
 		goto out;
 	}
 	if (ps.p)
@@ -377,6 +415,8 @@ int cmd_build(int argc, char **argv)
 	ps.p = NULL;
 	for (i = 0; i < result.nnotes; i++)
 		cmd_note("build", "%s", result.notes[i]);
+	if (result.staging)
+		cmd_note("build", "the staged tree is kept in %s", result.staging);
 	if (!sealed && !quiet && !no_sandbox)
 		cmd_note("build", "%s", why);
 	if (!quiet || json)
