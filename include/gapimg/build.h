@@ -67,6 +67,7 @@ struct gapimg_build_result {
 	size_t npackages;
 	size_t cache_hits;        /* packages read from the package cache */
 	char *staging;            /* the staged tree, when kept */
+	char *script_output;      /* a failed script's last lines of output */
 	char **notes;             /* things the operator should know */
 	size_t nnotes;
 };

@@ -23,6 +23,8 @@ enum gapimg_status {
 	GAPIMG_E_CORRUPT,     /* an image or archive is malformed */
 	GAPIMG_E_UNSUPPORTED, /* valid, but not something gapimg can do */
 	GAPIMG_E_INTERNAL,    /* a bug in gapimg or a library it uses */
+	GAPIMG_E_FAILED,      /* a program gapimg ran for the input failed
+			       * (a package's script) */
 };
 
 #define GAPIMG_ERROR_MAX 8192

@@ -390,5 +390,7 @@ void gapimg_build_result_free(struct gapimg_build_result *r)
 	r->notes = NULL;
 	free(r->staging);
 	r->staging = NULL;
+	free(r->script_output);
+	r->script_output = NULL;
 	r->nnotes = 0;
 }

@@ -129,7 +129,7 @@ int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
 		"epoch", (json_int_t)pl->epoch,
 		"family", b->res->family == GAPIMG_FAMILY_DEB ? "deb" : "rpm",
 		"arch", b->res->arch,
-		"scripts", "none",
+		"scripts", b->scripts ? "run" : "none",
 		"sealed", sealed,
 		"mirrors", mirrors_json(b),
 		"packages", packages_json(b),
@@ -137,6 +137,21 @@ int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
 		"libraries", libraries_json());
 	if (root == NULL)
 		return gapimg_error_set(err, GAPIMG_E_NOMEM, "cannot build the manifest");
+	if (b->scripts) {
+		/* What was changed after the scripts ran, and why (sorted). */
+		json_t *n = json_array();
+		size_t i;
+
+		for (i = 0; n && i < b->nnormalised; i++)
+			json_array_append_new(n, json_pack("{s:s, s:s, s:s}",
+				"path", b->normalised[i].path,
+				"action", b->normalised[i].action,
+				"reason", b->normalised[i].reason));
+		if (n == NULL || json_object_set_new(root, "normalised", n) < 0) {
+			json_decref(root);
+			return gapimg_error_nomem(err);
+		}
+	}
 	text = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	json_decref(root);
 	if (text == NULL)

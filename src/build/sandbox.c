@@ -157,8 +157,8 @@ static void sandbox_init(const struct sbx_spec *s, int ofd, int sfd)
 		if (s->argv) {
 			if (chroot(s->root) < 0 || chdir("/") < 0)
 				die(sfd, "cannot change root to %s", s->root);
-		} else if (chdir(s->root) < 0) {
-			die(sfd, "cannot enter %s", s->root);
+		} else if (chdir("/") < 0) {
+			die(sfd, "cannot enter /");
 		}
 		nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (nul < 0)

@@ -101,10 +101,11 @@ static int failed(struct bld *b, const struct sbx_result *r, const char *package
 	else
 		strbuf_addf(&why, "failed with exit status %d", r->status);
 	sbx_tail(r, TAIL_LINES, &tail);
-	gapimg_error_set(err, GAPIMG_E_INVALID, "package %s: its %s %s; nothing was "
-			 "built. The last lines of its output:\n%s", package, script,
-			 why.buf ? why.buf : "failed",
-			 tail.buf ? tail.buf : "");
+	gapimg_error_set(err, GAPIMG_E_FAILED, "package %s: its %s %s; nothing was "
+			 "built (the last lines of its output follow)", package, script,
+			 why.buf ? why.buf : "failed");
+	free(b->result->script_output);
+	b->result->script_output = strbuf_detach(&tail);
 	strbuf_release(&tail);
 	strbuf_release(&why);
 	return -1;

@@ -53,6 +53,15 @@ int bld_stage_create(struct bld *b, struct gapimg_error *err)
 		b->stage = NULL;
 		return -1;
 	}
+	/* Absolute: librpm and the sandbox use it from other folders. */
+	{
+		char *abs = realpath(b->stage, NULL);
+
+		if (abs == NULL)
+			return gapimg_error_errno(err, errno, "cannot resolve %s", b->stage);
+		free(b->stage);
+		b->stage = abs;
+	}
 	/* mkdtemp makes it 0700: it is the image's root folder. */
 	if (chmod(b->stage, 0755) < 0)
 		return gapimg_error_errno(err, errno, "cannot set the mode of %s", b->stage);

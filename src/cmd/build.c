@@ -404,6 +404,8 @@ int cmd_build(int argc, char **argv)
 			progress_end(ps.p);
 		ps.p = NULL;
 		status = cmd_report("build", &err);
+		if (result.script_output)
+			cmd_put_escaped(result.script_output, stderr);
 		fprintf(stderr, "gapimg build: nothing was written\n");
 		if (result.staging)
 			fprintf(stderr, "gapimg build: the staged tree is kept in %s\n",
