@@ -347,11 +347,6 @@ int cmd_build(int argc, char **argv)
 		return cmd_usage_error("build", optind == argc ? "no recipe given"
 				       : "only one recipe can be built at a time");
 
-	if (!no_sandbox)
-		sealed = seal(why, sizeof(why));
-	else
-		snprintf(why, sizeof(why), "--no-sandbox was given");
-
 	/* The plan's spans point into the sources diags keeps: release it
 	 * last. */
 	plan = cmd_compile("build", argv[optind], &diags, &status);
@@ -364,6 +359,24 @@ int cmd_build(int argc, char **argv)
 			"build the recipe that includes it\n", argv[optind]);
 		status = EXIT_USAGE;
 		goto out;
+	}
+	if (scripts < 0)
+		scripts = plan->scripts == GAPIMG_SCRIPTS_RUN;
+	if (scripts && geteuid() != 0) {
+		/* Scripts chown files to the image's users: that takes root,
+		 * or a user namespace with subordinate ids. */
+		int r = cmd_enter_subid_userns(why, sizeof(why));
+
+		if (r <= 0) {
+			fprintf(stderr, "gapimg build: error: %s\n", why);
+			status = EXIT_FAILURE_RUN;
+			goto out;
+		}
+		sealed = 1;
+	} else if (!no_sandbox) {
+		sealed = seal(why, sizeof(why));
+	} else {
+		snprintf(why, sizeof(why), "--no-sandbox was given");
 	}
 	ropts.epoch = plan->epoch;
 	lock_path = lock_opt ? strdup(lock_opt) : gapimg_lock_default_path(plan->recipe);

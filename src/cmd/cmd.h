@@ -68,6 +68,10 @@ void cmd_put_escaped(const char *s, FILE *out);
 /* Print "gapimg <cmd>: error: <message>" and return the exit status for
  * the error's code. */
 int cmd_report(const char *cmd, const struct gapimg_error *err);
+/* userns.c: become root in a new user (and network) namespace that maps
+ * the caller's subordinate ids; why says what failed.  1 done, 0 not
+ * possible (nothing changed), -1 failed half-way. */
+int cmd_enter_subid_userns(char *why, size_t size);
 /* Print "gapimg <cmd>: note: <message>" (something the operator should
  * know that is not an error). */
 void cmd_note(const char *cmd, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
