@@ -274,6 +274,15 @@ struct rpm_run {
 	const char *dbpath;
 };
 
+static const char *const script_names[][2] = {
+	{ "Pretrans", "%pretrans" }, { "Prein", "%pre" }, { "Postin", "%post" },
+	{ "Posttrans", "%posttrans" }, { "Preun", "%preun" }, { "Postun", "%postun" },
+	{ "Triggerin", "%triggerin" }, { "Triggerprein", "%triggerprein" },
+	{ "Filetriggerin", "%filetriggerin" },
+	{ "Transfiletriggerin", "%transfiletriggerin" },
+	{ "Verifyscript", "%verifyscript" },
+};
+
 static FD_t open_fd;
 
 static void *rpm_notify(const void *hd, const rpmCallbackType what, const rpm_loff_t amount,
@@ -291,11 +300,17 @@ static void *rpm_notify(const void *hd, const rpmCallbackType what, const rpm_lo
 	if (what == RPMCALLBACK_SCRIPT_ERROR) {
 		Header h = (Header)hd;
 		char *nevra = h ? headerGetAsString(h, RPMTAG_NEVRA) : NULL;
+		const char *name = rpmTagGetName((rpmTagVal)amount);
+		size_t i;
 
+		(void)total;
+		/* "Postin" is %post: name it as the spec file does. */
+		for (i = 0; i < sizeof(script_names) / sizeof(script_names[0]); i++)
+			if (name && strcmp(name, script_names[i][0]) == 0)
+				name = script_names[i][1];
 		/* The parent reads this line to name the package. */
-		fprintf(stdout, "gapimg: the %s scriptlet of %s failed (status %lld)\n",
-			rpmTagGetName((rpmTagVal)amount), nevra ? nevra : "?",
-			(long long)total);
+		fprintf(stdout, "gapimg: the %s scriptlet of %s failed\n",
+			name ? name : "?", nevra ? nevra : "?");
 		fflush(stdout);
 		free(nevra);
 	}
@@ -305,6 +320,7 @@ static void *rpm_notify(const void *hd, const rpmCallbackType what, const rpm_lo
 static int print_log(rpmlogRec rec, rpmlogCallbackData data)
 {
 	(void)data;
+	fputs(rpmlogLevelPrefix(rpmlogRecPriority(rec)), stderr);
 	fputs(rpmlogRecMessage(rec), stderr);
 	return 0;
 }
@@ -382,14 +398,6 @@ int bld_run_rpm_transaction(struct bld *b, struct gapimg_error *err)
 {
 	struct rpm_run run = { b, image_dbpath(b) };
 	struct sbx_spec s = { .root = b->stage, .fn = rpm_transaction, .user = &run };
-	static const char *const names[][2] = {
-		{ "Pretrans", "%pretrans" }, { "Prein", "%pre" }, { "Postin", "%post" },
-		{ "Posttrans", "%posttrans" }, { "Preun", "%preun" }, { "Postun", "%postun" },
-		{ "Triggerin", "%triggerin" }, { "Triggerprein", "%triggerprein" },
-		{ "Filetriggerin", "%filetriggerin" },
-		{ "Transfiletriggerin", "%transfiletriggerin" },
-		{ "Verifyscript", "%verifyscript" },
-	};
 	char script[64] = "scriptlet", pkg[256] = "(unknown: see the output)";
 	const char *m;
 	struct sbx_result r;
@@ -413,7 +421,7 @@ int bld_run_rpm_transaction(struct bld *b, struct gapimg_error *err)
 		rc = 0;
 	} else if (m && sscanf(m, "gapimg: the %63s scriptlet of %255s", script, pkg) == 2) {
 		/* rpm logs "%post(NEVRA) scriptlet failed, exit status N". */
-		const char *st = strstr(m, "scriptlet failed, exit status ");
+		const char *st = strstr(r.output.buf, "scriptlet failed, exit status ");
 		size_t i;
 
 		for (i = 0; i < b->npkgs; i++) {
@@ -424,10 +432,6 @@ int bld_run_rpm_transaction(struct bld *b, struct gapimg_error *err)
 				break;
 			}
 		}
-		/* RPMTAG_POSTIN is %post: name it as the spec file does. */
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strcmp(script, names[i][0]) == 0)
-				snprintf(script, sizeof(script), "%s", names[i][1]);
 		failed(b, &r, pkg, script,
 		       st ? atoi(st + strlen("scriptlet failed, exit status ")) : -1, err);
 	} else {

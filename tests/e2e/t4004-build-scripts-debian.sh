@@ -202,6 +202,7 @@ while True:
     c, a = s.accept(); open(sys.argv[2], "a").write("connection\n"); c.close()
 ' "$PORT" "$WORK/connections" &
 	local srv=$!
+	trap "kill $srv 2>/dev/null || true" EXIT
 	for _ in $(seq 50); do [ -e "$WORK/connections" ] && break; sleep 0.1; done
 	# The same script on the host does reach it: the test can fail.
 	bash "$WORK/src/gapimg-net/DEBIAN/postinst" configure >"$WORK/host.out"
