@@ -2,8 +2,8 @@
 # bench/build.sh - time `gapimg build` against mmdebstrap making the same
 # root filesystem image from the same local Debian mirror.
 #
-#   bench/build.sh [--runs N] [--mirror DIR] [--gapimg PATH] [--wait MINUTES]
-#                  [--work DIR]
+#   bench/build.sh [--scripts] [--runs N] [--mirror DIR] [--gapimg PATH]
+#                  [--wait MINUTES] [--work DIR]
 #
 # Input: a local Debian mirror (default ../shared/fixtures/deb-base:
 #   bookworm, unsigned Release, the Essential set + mawk + python3-minimal +
@@ -43,6 +43,23 @@
 # alone on it, and `gapimg pack` of the same tree at both compressions (how
 # long compressing the tree takes, whoever does it).
 #
+# --scripts: the packages' own maintainer scripts run in both tools
+#   instead. mmdebstrap: --variant=essential --include=EXTRA, where EXTRA is
+#   the roots that are not Essential: yes in the mirror (the essential
+#   variant brings the Essential set itself), the same squashfs output,
+#   mirror, unshare and SOURCE_DATE_EPOCH; dpkg runs inside the chroot, so
+#   the mirror's bind mount must stay until the --include packages are
+#   installed: it is unmounted (and its empty folders removed, so the
+#   mirror is not packed) in a --customize-hook instead of the extract-hook.
+#   gapimg: the recipes get the line `scripts run` (preinsts, then the
+#   image's `dpkg --configure -a`, in gapimg's sandbox); timed as above
+#   (xz 6/1M and zstd 15/128K, cold and warm), plus gapimg-xz-none-warm, the
+#   xz recipe with `scripts none` (warm), in the same rotation, to show what
+#   running the scripts costs. Neither side removes /usr/share/doc or other
+#   files. The breakdown also packs gapimg's own scripts-run tree with
+#   `gapimg pack` (the cost of compressing it). Default work dir:
+#   ${TMPDIR:-/var/tmp}/gapimg-bench-build-scripts.
+#
 # If `GAPIMG build --help` does not succeed yet (the command is new), the
 # mmdebstrap runs are done first and reported, then the script polls every
 # 60 s until --wait minutes (default 60) have passed since it started, and
@@ -61,12 +78,14 @@ RUNS=3
 MIRROR=$(cd "$ROOT/../shared/fixtures/deb-base" 2>/dev/null && pwd || echo /work/shared/fixtures/deb-base)
 GAPIMG=$ROOT/build/release/gapimg
 WAIT=60
-W=${TMPDIR:-/var/tmp}/gapimg-bench-build
+W=
+SCRIPTS=no
 EPOCH=1795910400 # 2026-11-29T00:00:00Z
 SUITE=bookworm
-usage() { echo "usage: bench/build.sh [--runs N] [--mirror DIR] [--gapimg PATH] [--wait MINUTES] [--work DIR]" >&2; exit 2; }
+usage() { echo "usage: bench/build.sh [--scripts] [--runs N] [--mirror DIR] [--gapimg PATH] [--wait MINUTES] [--work DIR]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
+	--scripts) SCRIPTS=yes; shift ;;
 	--runs) RUNS=${2:?--runs N}; shift 2 ;;
 	--mirror) MIRROR=${2:?--mirror DIR}; shift 2 ;;
 	--gapimg) GAPIMG=${2:?--gapimg PATH}; shift 2 ;;
@@ -76,6 +95,7 @@ while [ $# -gt 0 ]; do
 	*) usage ;;
 	esac
 done
+[ -n "$W" ] || W=${TMPDIR:-/var/tmp}/gapimg-bench-build$([ $SCRIPTS = yes ] && echo -scripts)
 case $RUNS in ''|*[!0-9]*|0) echo "--runs: a positive number" >&2; exit 2 ;; esac
 case $WAIT in ''|*[!0-9]*) echo "--wait: minutes, 0 or more" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "bench/build.sh needs root (mmdebstrap's root mode, mounts, apt-get)" >&2; exit 1; }
@@ -114,9 +134,23 @@ rm -rf "$W/tmp" "$W/out" "$W/log" "$W/cache" "$W/tree" "$W/recipes" "$W/breakdow
 mkdir -p "$W/tmp" "$W/out" "$W/log" "$W/cache" "$W/tree" "$W/recipes" "$W/breakdown" "$W/py"
 
 ROOTS=$(grep -v -e '^[[:space:]]*$' -e '^[[:space:]]*#' "$MIRROR/roots.txt" | tr -s ' \t\n' ' ' | sed 's/ $//')
-INC=${ROOTS// /,}
-NPKG_MIRROR=$(grep -c '^Package: ' "$MIRROR/dists/$SUITE/main/binary-amd64/Packages" 2>/dev/null ||
-	xz -dc "$MIRROR/dists/$SUITE/main/binary-amd64/Packages.xz" | grep -c '^Package: ')
+packages_index() {
+	local d=$MIRROR/dists/$SUITE/main/binary-amd64
+	if [ -f "$d/Packages" ]; then cat "$d/Packages"; else xz -dc "$d/Packages.xz"; fi
+}
+NPKG_MIRROR=$(packages_index | grep -c '^Package: ')
+if [ $SCRIPTS = yes ]; then
+	# The essential variant installs every Essential: yes package itself;
+	# --include gets the other roots.
+	ESSENTIAL=$(packages_index | awk '/^Package:/ {p = $2} /^Essential: *yes/ {print p}' | sort -u)
+	INC=$(tr ' ' '\n' <<< "$ROOTS" | grep -vxF -f <(printf '%s\n' "$ESSENTIAL") | paste -sd, -)
+	VARIANT=essential
+	NOT_ESSENTIAL_ROOTS=$(comm -13 <(tr ' ' '\n' <<< "$ROOTS" | sort -u) <(printf '%s\n' "$ESSENTIAL") | paste -sd' ' -)
+	[ -z "$NOT_ESSENTIAL_ROOTS" ] || log "note: Essential packages that roots.txt does not list (mmdebstrap installs them, gapimg does not): $NOT_ESSENTIAL_ROOTS"
+else
+	INC=${ROOTS// /,}
+	VARIANT=extract
+fi
 
 # ------------------------------------------------------------------ versions
 GAPIMG_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -212,7 +246,9 @@ NOTABLE = ['/etc/apt/sources.list', '/etc/apt/apt.conf.d/99mmdebstrap', '/etc/ap
            '/var/lib/dpkg/status', '/var/lib/dpkg/available', '/var/lib/dpkg/arch', '/var/lib/dpkg/info',
            '/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow', '/etc/ld.so.cache', '/etc/machine-id',
            '/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/etc/fstab', '/etc/os-release', '/dev/null',
-           '/bin', '/lib64', '/usr/bin/awk', '/etc/alternatives/awk', '/usr/sbin/policy-rc.d', '/var/cache/apt/archives/lock']
+           '/bin', '/lib64', '/usr/bin/awk', '/etc/alternatives/awk', '/usr/sbin/policy-rc.d', '/var/cache/apt/archives/lock',
+           '/var/log/dpkg.log', '/var/log/alternatives.log', '/var/lib/dpkg/diversions', '/var/lib/dpkg/triggers',
+           '/var/cache/ldconfig/aux-cache', '/etc/mtab', '/usr/share/doc']
 def describe(t, root, p):
     e = t.get(p)
     if not e: return 'absent'
@@ -271,17 +307,21 @@ timed() {
 }
 
 R=${MIRROR#/}
+# extract: nothing reads the mirror after the extraction. essential: dpkg and
+# apt read the .debs inside the chroot until the --include packages are
+# installed, so the mirror is unmounted in the first customize hook.
+[ $VARIANT = extract ] && UMOUNT_HOOK=--extract-hook || UMOUNT_HOOK=--customize-hook
 MMD_HOOKS=(--setup-hook="mkdir -p \"\$1/$R\" && mount -o ro,bind $MIRROR \"\$1/$R\""
-	--extract-hook="umount \"\$1/$R\" && cd \"\$1\" && rmdir -p $R")
+	"$UMOUNT_HOOK=umount \"\$1/$R\" && cd \"\$1\" && rmdir -p $R")
 MMD_SRC="deb [trusted=yes] file://$MIRROR $SUITE main"
 # mmdebstrap FORMAT OUT [extra options]
 mmd_cmd() {
 	local fmt=$1 out=$2
 	shift 2
 	MMD=(env "SOURCE_DATE_EPOCH=$EPOCH" TMPDIR="$W/tmp" unshare --net --mount --propagation private
-		mmdebstrap "$@" --variant=extract --include="$INC" --format="$fmt" "${MMD_HOOKS[@]}" "$SUITE" "$out" "$MMD_SRC")
+		mmdebstrap "$@" --variant="$VARIANT" --include="$INC" --format="$fmt" "${MMD_HOOKS[@]}" "$SUITE" "$out" "$MMD_SRC")
 }
-MMD_SHOWN="SOURCE_DATE_EPOCH=$EPOCH unshare --net --mount --propagation private mmdebstrap --variant=extract --include=$INC --format=squashfs ${MMD_HOOKS[*]@Q} $SUITE OUT.sqfs ${MMD_SRC@Q}"
+MMD_SHOWN="SOURCE_DATE_EPOCH=$EPOCH unshare --net --mount --propagation private mmdebstrap --variant=$VARIANT --include=$INC --format=squashfs ${MMD_HOOKS[*]@Q} $SUITE OUT.sqfs ${MMD_SRC@Q}"
 run_mmd() { # TIMES
 	mmd_cmd squashfs "$W/out/mmdebstrap.sqfs"
 	timed mmdebstrap "$1" "$W/out/mmdebstrap.sqfs" "${MMD[@]}" || exit 1
@@ -289,6 +329,9 @@ run_mmd() { # TIMES
 		log "mmdebstrap's output names an http(s) source:"; grep -E 'https?://' "$W/log/mmdebstrap.$run.err" >&2; exit 1
 	fi
 	if grep -q " $W/tmp/" /proc/mounts; then log "a mount under $W/tmp was left behind"; exit 1; fi
+	if unsquashfs -l "$W/out/mmdebstrap.sqfs" | grep -qx "squashfs-root/${R%%/*}"; then
+		log "mmdebstrap's image holds /${R%%/*}: the mirror's folders (or the mirror) were packed"; exit 1
+	fi
 }
 
 table() { # TIMES
@@ -308,6 +351,11 @@ outf() { tee -a "$REPORT"; }
 out "### bench/build.sh, $(date -u +%Y-%m-%d), $RUNS runs"
 out ""
 out "Mirror: $MIRROR ($NPKG_MIRROR packages, $SUITE, unsigned Release); roots ($(wc -w <<< "$ROOTS")): $ROOTS."
+if [ $SCRIPTS = yes ]; then
+	out "Mode --scripts: the packages' maintainer scripts run in both tools: mmdebstrap --variant=essential --include=$INC; gapimg recipes with \`scripts run\`."
+else
+	out "Mode: no package scripts run (mmdebstrap --variant=extract, gapimg's default \`scripts none\`)."
+fi
 out "Tools: $VERSIONS."
 out "gapimg: $(gapimg_desc)."
 out "Installed for this run with apt-get: $INSTALLED."
@@ -371,7 +419,7 @@ if ready; then
 		[ $HAS_O = yes ] && GB+=(-o "$img")
 		return 0
 	}
-	write_recipe() { # NAME COMPRESSION-LINE
+	write_recipe() { # NAME COMPRESSION-LINE [SCRIPTS-LINE]
 		cat > "$W/recipes/$1.recipe" <<-EOF
 		# written by bench/build.sh
 		image bench
@@ -383,9 +431,19 @@ if ready; then
 		$2
 		output $1.sqfs
 		EOF
+		if [ -n "${3:-}" ]; then echo "$3" >> "$W/recipes/$1.recipe"; fi
 	}
-	write_recipe bench-xz "compression xz level=6 block-size=1M"
-	write_recipe bench-zstd "compression zstd level=15 block-size=128K"
+	RECIPES=(bench-xz bench-zstd)
+	if [ $SCRIPTS = yes ]; then
+		write_recipe bench-xz "compression xz level=6 block-size=1M" "scripts run"
+		write_recipe bench-zstd "compression zstd level=15 block-size=128K" "scripts run"
+		# the reference: the same xz recipe, installed declaratively
+		write_recipe bench-xz-none "compression xz level=6 block-size=1M" "scripts none"
+		RECIPES+=(bench-xz-none)
+	else
+		write_recipe bench-xz "compression xz level=6 block-size=1M"
+		write_recipe bench-zstd "compression zstd level=15 block-size=128K"
+	fi
 
 	# gapimg_run LABEL TIMES RECIPE-NAME cold|warm
 	gapimg_run() {
@@ -404,7 +462,7 @@ if ready; then
 
 	log "== gapimg warm-up builds (write the lock if needed, fill the warm caches)"
 	WARMUP=""
-	for name in bench-xz bench-zstd; do
+	for name in "${RECIPES[@]}"; do
 		mkdir -p "$W/cache/warm-$name"
 		gb_cmd "$W/cache/warm-$name" "$W/recipes/$name.recipe" "$W/out/warmup-$name.sqfs" loud
 		rc=0
@@ -432,6 +490,7 @@ TIMES=$W/times.txt
 if [ "$GAP_OK" = yes ]; then
 	GAPIMG_SHA_START=$(sha256sum "$GAPIMG" | cut -d' ' -f1)
 	labels=(mmdebstrap gapimg-xz-cold gapimg-xz-warm gapimg-zstd-cold gapimg-zstd-warm)
+	[ $SCRIPTS = yes ] && labels+=(gapimg-xz-none-warm)
 	for run in $(seq "$RUNS"); do
 		for i in "${!labels[@]}"; do
 			l=${labels[$(((i + run - 1) % ${#labels[@]}))]}
@@ -442,6 +501,7 @@ if [ "$GAP_OK" = yes ]; then
 			gapimg-xz-warm) gapimg_run "$l" "$TIMES" bench-xz warm || GAP_OK="no ($l failed)" ;;
 			gapimg-zstd-cold) gapimg_run "$l" "$TIMES" bench-zstd cold || GAP_OK="no ($l failed)" ;;
 			gapimg-zstd-warm) gapimg_run "$l" "$TIMES" bench-zstd warm || GAP_OK="no ($l failed)" ;;
+			gapimg-xz-none-warm) gapimg_run "$l" "$TIMES" bench-xz-none warm || GAP_OK="no ($l failed)" ;;
 			esac
 			[ "$GAP_OK" = yes ] || break 2
 		done
@@ -465,11 +525,20 @@ print('%.2fx' % (c(sys.argv[2]) / c('mmdebstrap')))" "$TIMES" "$1"; }
 	ratio() { python3 -c "import sys; r = float(sys.argv[1]) / float(sys.argv[2]); print('%.2fx (%s)' % (r, 'met' if r <= 0.5 else 'not met'))" "$(python3 "$W/py/med.py" "$TIMES" "$1")" "$MW"; }
 	out "gapimg/mmdebstrap wall time at equal compression (xz level 6, 1 MiB blocks), target ≤ 0.5x:"
 	out "cold cache $(ratio gapimg-xz-cold), warm cache $(ratio gapimg-xz-warm)."
-	out "CPU time (user+sys), steadier than wall time on a busy machine, gapimg/mmdebstrap: xz cold $(cpuratio gapimg-xz-cold), xz warm $(cpuratio gapimg-xz-warm)."
+	out "At gapimg's defaults (zstd 15, 128K blocks): cold cache $(ratio gapimg-zstd-cold | cut -d' ' -f1), warm cache $(ratio gapimg-zstd-warm | cut -d' ' -f1)."
+	out "CPU time (user+sys), steadier than wall time on a busy machine, gapimg/mmdebstrap: xz cold $(cpuratio gapimg-xz-cold), xz warm $(cpuratio gapimg-xz-warm), zstd cold $(cpuratio gapimg-zstd-cold), zstd warm $(cpuratio gapimg-zstd-warm)."
+	if [ $SCRIPTS = yes ]; then
+		out "What running the scripts costs gapimg (xz 6/1M, warm cache, medians, \`scripts run\` minus \`scripts none\`): $(python3 -c "
+import statistics, sys
+def m(l, f): return statistics.median(f(x.split()) for x in open(sys.argv[1]) if x.split()[0] == l)
+wall = lambda x: float(x[2]); cpu = lambda x: float(x[3]) + float(x[4])
+a, b = 'gapimg-xz-warm', 'gapimg-xz-none-warm'
+print('%+.2f s wall (%.2f against %.2f), %+.2f s CPU (%.2f against %.2f)' % (m(a, wall) - m(b, wall), m(a, wall), m(b, wall), m(a, cpu) - m(b, cpu), m(a, cpu), m(b, cpu)))" "$TIMES")."
+	fi
 	same() { [ "$(python3 "$W/py/sha.py" "$TIMES" "$1")" = "$(python3 "$W/py/sha.py" "$TIMES" "$2")" ] && echo yes || echo no; }
 	out "gapimg cold and warm builds gave the same bytes: xz $(same gapimg-xz-cold gapimg-xz-warm), zstd $(same gapimg-zstd-cold gapimg-zstd-warm)."
 	wsame() { [ "$(sha256sum "$W/out/warmup-$1.sqfs" | cut -d' ' -f1)" = "$(python3 "$W/py/sha.py" "$TIMES" "$2")" ] && echo yes || echo "NO ($(stat -c %s "$W/out/warmup-$1.sqfs") bytes)"; }
-	out "The warm-up build (the first, which may have resolved and written the lock) gave the same bytes as the timed builds: xz $(wsame bench-xz gapimg-xz-warm), zstd $(wsame bench-zstd gapimg-zstd-warm)."
+	out "The warm-up build (the first, which may have resolved and written the lock) gave the same bytes as the timed builds: xz $(wsame bench-xz gapimg-xz-warm), zstd $(wsame bench-zstd gapimg-zstd-warm)$([ $SCRIPTS = yes ] && echo ", xz with scripts none $(wsame bench-xz-none gapimg-xz-none-warm)")."
 	out "The gapimg measured: a copy (W/gapimg) of $GAPIMG_DESC, taken when the runs began."
 	[ "${GAPIMG_CHANGED:-}" = yes ] && out "WARNING: the gapimg binary changed while the benchmark ran; the gapimg figures mix two builds."
 	out "Warm-up builds (untimed, without --quiet) said: ${WARMUP:-nothing}"
@@ -483,9 +552,9 @@ else
 	out ""
 fi
 
-out "#### Where mmdebstrap's time goes (one run each, $(date -u +%H:%M) UTC)"
+out "#### Where $([ $SCRIPTS = yes ] && echo "mmdebstrap's and gapimg's time goes" || echo "mmdebstrap's time goes") (one run each, $(date -u +%H:%M) UTC)"
 out ""
-out "The chroot mmdebstrap extracts: $TREE_N tar entries, $TREE_MB MiB of file data; apt chose $(wc -l < "$W/breakdown/mmdebstrap.pkgs") packages."
+out "The chroot mmdebstrap $([ $SCRIPTS = yes ] && echo builds || echo extracts): $TREE_N tar entries, $TREE_MB MiB of file data; apt chose $(wc -l < "$W/breakdown/mmdebstrap.pkgs") packages."
 out ""
 {
 	echo "| what | wall s | CPU s (user+sys) | peak RSS MB | image bytes |"
@@ -496,16 +565,47 @@ out ""
 } | outf
 mkdir -p "$W/tree/mmdebstrap"
 unsquashfs -q -n -f -d "$W/tree/mmdebstrap" "$W/out/mmdebstrap.sqfs" > /dev/null
+PACK_TREES=(mmdebstrap)
+if [ "$GAP_OK" = yes ]; then
+	mkdir -p "$W/tree/gapimg"
+	unsquashfs -q -n -f -d "$W/tree/gapimg" "$W/out/gapimg-xz-warm.sqfs" > /dev/null
+	# with --scripts, also how long compressing gapimg's own scripts-run tree takes
+	[ $SCRIPTS = yes ] && PACK_TREES+=(gapimg)
+fi
 if "$GAPIMG" pack --help > /dev/null 2>&1; then
 	run=1
 	: > "$W/breakdown/pack.txt"
-	timed pack-xz:6-1M "$W/breakdown/pack.txt" "$W/breakdown/pack-xz.sqfs" \
-		"$GAPIMG" pack -q --comp xz:6 --block-size 1M --epoch "$EPOCH" "$W/tree/mmdebstrap" -o "$W/breakdown/pack-xz.sqfs" || true
-	timed pack-zstd:15-128K "$W/breakdown/pack.txt" "$W/breakdown/pack-zstd.sqfs" \
-		"$GAPIMG" pack -q --comp zstd:15 --block-size 128K --epoch "$EPOCH" "$W/tree/mmdebstrap" -o "$W/breakdown/pack-zstd.sqfs" || true
+	for t in "${PACK_TREES[@]}"; do
+		timed "pack-xz:6-1M-$t" "$W/breakdown/pack.txt" "$W/breakdown/pack-xz-$t.sqfs" \
+			"$GAPIMG" pack -q --comp xz:6 --block-size 1M --epoch "$EPOCH" "$W/tree/$t" -o "$W/breakdown/pack-xz-$t.sqfs" || true
+		timed "pack-zstd:15-128K-$t" "$W/breakdown/pack.txt" "$W/breakdown/pack-zstd-$t.sqfs" \
+			"$GAPIMG" pack -q --comp zstd:15 --block-size 128K --epoch "$EPOCH" "$W/tree/$t" -o "$W/breakdown/pack-zstd-$t.sqfs" || true
+	done
 	while read -r l _ w u s m b _; do
-		printf '| gapimg %s of the same tree (the extracted mmdebstrap image) | %s | %.2f | %.1f | %s |\n' "$l" "$w" "$(echo "$u + $s" | bc)" "$(echo "$m / 1024" | bc -l)" "$b"
+		t=${l##*-}
+		printf '| gapimg %s of the same tree (the extracted %s image%s) | %s | %.2f | %.1f | %s |\n' "${l%-*}" "$t" "$([ "$t" = gapimg ] && echo ', gapimg-xz-warm')" "$w" "$(echo "$u + $s" | bc)" "$(echo "$m / 1024" | bc -l)" "$b"
 	done < "$W/breakdown/pack.txt" | outf
+fi
+if [ $SCRIPTS = yes ] && [ "$GAP_OK" = yes ]; then
+	# The same build with a compressor that costs next to nothing (zstd level
+	# 1), scripts run and none, warm cache, one untimed build each first
+	# (lock, caches): what is left is unpacking, the scripts and reading the
+	# tree back.
+	run=1
+	: > "$W/breakdown/fast.txt"
+	write_recipe bench-zstd1-run "compression zstd level=1 block-size=128K" "scripts run"
+	write_recipe bench-zstd1-none "compression zstd level=1 block-size=128K" "scripts none"
+	for name in bench-zstd1-run bench-zstd1-none; do
+		mkdir -p "$W/cache/warm-$name"
+		gb_cmd "$W/cache/warm-$name" "$W/recipes/$name.recipe" "$W/breakdown/warmup-$name.sqfs" loud
+		(cd "$W/recipes" && "${GB[@]}") > "$W/log/warmup-$name.out" 2> "$W/log/warmup-$name.err" ||
+			{ log "warm-up build of $name failed:"; sed -n '1,20p' "$W/log/warmup-$name.err" >&2; continue; }
+		gb_cmd "$W/cache/warm-$name" "$W/recipes/$name.recipe" "$W/breakdown/$name.sqfs"
+		timed "gapimg-${name#bench-}-warm" "$W/breakdown/fast.txt" "$W/breakdown/$name.sqfs" "${GB[@]}" || true
+	done
+	while read -r l _ w u s m b _; do
+		printf '| %s (gapimg build, zstd level 1: almost no compression cost) | %s | %.2f | %.1f | %s |\n' "$l" "$w" "$(echo "$u + $s" | bc)" "$(echo "$m / 1024" | bc -l)" "$b"
+	done < "$W/breakdown/fast.txt" | outf
 fi
 out ""
 MMD_SHAS=$(python3 "$W/py/sha.py" "$TIMES" mmdebstrap; if [ -s "$PRE" ]; then python3 "$W/py/sha.py" "$PRE" mmdebstrap; fi)
@@ -516,9 +616,10 @@ out ""
 out "#### Image contents"
 out ""
 if [ "$GAP_OK" = yes ]; then
-	mkdir -p "$W/tree/gapimg"
-	unsquashfs -q -n -f -d "$W/tree/gapimg" "$W/out/gapimg-xz-warm.sqfs" > /dev/null
 	unsquashfs -lln "$W/out/gapimg-xz-warm.sqfs" > "$W/out/gapimg-xz.list"
+	# every path only one side has, for reading beside the summary below
+	diff <(cd "$W/tree/mmdebstrap" && find . | sort) <(cd "$W/tree/gapimg" && find . | sort) |
+		sed -n 's/^< \./mmdebstrap only: /p; s/^> \./gapimg only: /p' > "$W/out/paths-only-one.txt" || true
 	"$GAPIMG" ls "$W/out/gapimg-xz-warm.sqfs" > "$W/out/gapimg-xz.gapimg-ls" 2>&1 || true
 	python3 "$W/py/compare.py" "$EPOCH" mmdebstrap "$W/tree/mmdebstrap" gapimg "$W/tree/gapimg" | outf
 	LOCK=$(ls "$W/recipes"/bench-xz.lock 2>/dev/null || true)
@@ -534,14 +635,14 @@ else
 fi
 unsquashfs -lln "$W/out/mmdebstrap.sqfs" > "$W/out/mmdebstrap.list"
 out ""
-out "Listings: W/out/mmdebstrap.list$([ "$GAP_OK" = yes ] && echo ', W/out/gapimg-xz.list') (unsquashfs -lln)$([ "$GAP_OK" = yes ] && echo ', W/out/gapimg-xz.gapimg-ls (gapimg ls)'); extracted trees in W/tree."
+out "Listings: W/out/mmdebstrap.list$([ "$GAP_OK" = yes ] && echo ', W/out/gapimg-xz.list') (unsquashfs -lln)$([ "$GAP_OK" = yes ] && echo ', W/out/gapimg-xz.gapimg-ls (gapimg ls), W/out/paths-only-one.txt (every path only one image has)'); extracted trees in W/tree."
 out ""
 out "Commands (W=$W):"
 out ""
 out "    $MMD_SHOWN"
 if [ "$GAP_OK" = yes ]; then
 	out "    XDG_CACHE_HOME=CACHE gapimg build ${GB_OPTS[*]}$([ $HAS_CACHE = yes ] && echo ' --cache-dir CACHE/gapimg') W/recipes/bench-xz.recipe$([ $HAS_O = yes ] && echo ' -o OUT.sqfs')"
-	out "    # cold: CACHE a fresh empty folder every run; warm: the warm-up build's; bench-zstd.recipe likewise; SOURCE_DATE_EPOCH unset"
+	out "    # cold: CACHE a fresh empty folder every run; warm: the warm-up build's; bench-zstd.recipe$([ $SCRIPTS = yes ] && echo ' and bench-xz-none.recipe') likewise; SOURCE_DATE_EPOCH unset"
 	out ""
 	out "W/recipes/bench-xz.recipe:"
 	out ""

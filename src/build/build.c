@@ -87,10 +87,21 @@ static int cmp_order(const void *x, const void *y)
 	return a->pkg->order < b->pkg->order ? -1 : a->pkg->order > b->pkg->order;
 }
 
+/* Never follows a symbolic link: the staged tree's links point into the
+ * image, and an absolute one would name the host's files. */
 void bld_remove_tree(const char *path)
 {
-	DIR *d = opendir(path);
+	struct stat st;
+	DIR *d;
 	struct dirent *de;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	d = opendir(path);
 
 	if (d != NULL) {
 		while ((de = readdir(d)) != NULL) {

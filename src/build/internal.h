@@ -178,7 +178,8 @@ int bld_run_deb_scripts(struct bld *b, struct gapimg_error *err);
 int bld_run_rpm_transaction(struct bld *b, struct gapimg_error *err);
 /* normalise.c: what scripts leave that differs from build to build. */
 int bld_normalise(struct bld *b, struct gapimg_error *err);
-/* The recipe's users and groups added to the accounts the scripts made. */
+/* The recipe's users and groups added to the accounts the scripts made;
+ * those accounts become b->acct (owners of the recipe's content). */
 int bld_stage_accounts(struct bld *b, struct gapimg_error *err);
 /* dpkgdb.c: NAME, or NAME:ARCH for Multi-Arch: same (malloc'd). */
 char *bld_dpkg_info_name(const struct bld_pkg *p);

@@ -156,7 +156,8 @@ static int pyc_stale(const char *host, int64_t epoch)
 		return 0;
 	snprintf(src, sizeof(src), "%.*s%.*s.py", (int)(slash - host - 12), host,
 		 (int)(dot - slash), slash);
-	if (stat(src, &st) < 0 || !S_ISREG(st.st_mode))
+	/* lstat: a link's target would be read on the host, not in the image. */
+	if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
 	fd = open(host, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)

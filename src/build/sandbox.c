@@ -212,8 +212,10 @@ static void first_child(const struct sbx_spec *s, int ofd, int sfd, pid_t parent
 	pid_t init;
 	int st;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(126);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die(sfd, "cannot tie the sandbox to gapimg");
+	if (getppid() != parent)
+		_exit(126);   /* gapimg is gone: nobody is listening */
 	if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET) < 0)
 		die(sfd, "cannot make the sandbox's namespaces (mount, pid, ipc, uts, "
 		    "network)");
@@ -222,7 +224,7 @@ static void first_child(const struct sbx_spec *s, int ofd, int sfd, pid_t parent
 		die(sfd, "cannot start the sandbox");
 	if (init == 0) {
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-			_exit(126);
+			die(sfd, "cannot tie the sandbox to gapimg");
 		sandbox_init(s, ofd, sfd);
 	}
 	close(ofd);
@@ -281,9 +283,32 @@ static size_t children_of(pid_t ppid, pid_t *out, size_t n)
 	return k;
 }
 
+/* pid 2 of the sandbox's namespace: the runner (init forks it first;
+ * orphans that init adopts have other pids). */
+static int is_runner(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	int yes = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "NSpid:", 6) == 0) {
+			char *last = strrchr(line, '\t');
+
+			yes = last && atoi(last + 1) == 2;
+			break;
+		}
+	fclose(f);
+	return yes;
+}
+
 /* Scripts are the runner's children: the runner is init's child, init
  * the first child's.  Kill any that has been seen for longer than the
- * limit.  seen[] remembers when each was first noticed. */
+ * limit.  w[] remembers when each was first noticed. */
 struct watch {
 	pid_t pid;
 	double since;
@@ -291,7 +316,7 @@ struct watch {
 
 static int watch_scripts(pid_t first, unsigned limit, struct watch *w, size_t *nw)
 {
-	pid_t init = 0, runner[4], kids[64];
+	pid_t init = 0, runner = 0, kids[64];
 	size_t nk, i, j, n = 0;
 	struct watch next[64];
 	double t = now();
@@ -299,9 +324,13 @@ static int watch_scripts(pid_t first, unsigned limit, struct watch *w, size_t *n
 
 	if (children_of(first, &init, 1) != 1)
 		return 0;
-	if (children_of(init, runner, 4) < 1)
+	nk = children_of(init, kids, 64);
+	for (i = 0; i < nk && runner == 0; i++)
+		if (is_runner(kids[i]))
+			runner = kids[i];
+	if (runner == 0)
 		return 0;
-	nk = children_of(runner[0], kids, 64);
+	nk = children_of(runner, kids, 64);
 	for (i = 0; i < nk; i++) {
 		double since = t;
 
@@ -425,9 +454,6 @@ int sbx_run(const struct sbx_spec *s, struct sbx_result *r, struct gapimg_error 
 	if (WIFEXITED(status)) {
 		r->exited = 1;
 		r->status = WEXITSTATUS(status);
-		if (r->status == 126 && r->output.len == 0 && !r->timed_out)
-			return gapimg_error_set(err, GAPIMG_E_INTERNAL,
-						"the sandbox stopped before its program started");
 	} else {
 		r->signal = WTERMSIG(status);
 	}

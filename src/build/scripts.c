@@ -221,6 +221,11 @@ int bld_run_deb_scripts(struct bld *b, struct gapimg_error *err)
 	size_t i, j, nscripts = 0;
 	int rc = -1;
 
+	if (dpkg_version(b) == NULL)
+		return gapimg_error_set(err, GAPIMG_E_INVALID, "'scripts run' needs the "
+					"image's own dpkg to configure its packages, and "
+					"dpkg is not among them; add 'dpkg' to the recipe's "
+					"packages");
 	for (i = 0; i < b->npkgs; i++) {
 		struct bld_pkg *p = &b->pkgs[i];
 
@@ -234,11 +239,6 @@ int bld_run_deb_scripts(struct bld *b, struct gapimg_error *err)
 				return -1;
 		}
 	}
-	if (dpkg_version(b) == NULL)
-		return gapimg_error_set(err, GAPIMG_E_INVALID, "'scripts run' needs the "
-					"image's own dpkg to configure its packages, and "
-					"dpkg is not among them; add 'dpkg' to the recipe's "
-					"packages");
 	bld_progress(b, GAPIMG_STAGE_SCRIPTS, "dpkg --configure -a", b->npkgs);
 	if (base_env(b, &e) < 0)
 		return gapimg_error_nomem(err);
@@ -425,9 +425,12 @@ int bld_run_rpm_transaction(struct bld *b, struct gapimg_error *err)
 		size_t i;
 
 		for (i = 0; i < b->npkgs; i++) {
-			size_t n = strlen(b->pkgs[i].pkg->name);
+			char *nevra = headerGetAsString(bld_rpm_header(&b->pkgs[i]),
+							RPMTAG_NEVRA);
+			int same = nevra && strcmp(nevra, pkg) == 0;
 
-			if (strncmp(pkg, b->pkgs[i].pkg->name, n) == 0 && pkg[n] == '-') {
+			free(nevra);
+			if (same) {
 				snprintf(pkg, sizeof(pkg), "%s", b->pkgs[i].label);
 				break;
 			}

@@ -366,8 +366,6 @@ int bld_stage_accounts(struct bld *b, struct gapimg_error *err)
 	size_t i;
 	int rc = -1, present;
 
-	if (b->plan->nusers == 0 && b->plan->ngroups == 0)
-		return 0;
 	if ((a = accounts_new()) == NULL)
 		return gapimg_error_nomem(err);
 	for (i = 0; i < 4; i++) {
@@ -386,6 +384,10 @@ int bld_stage_accounts(struct bld *b, struct gapimg_error *err)
 					     origin, err) < 0)
 			goto out;
 	}
+	/* Only the recipe's accounts are added: the rest stays byte for
+	 * byte as the scripts left it. */
+	if (b->plan->nusers == 0 && b->plan->ngroups == 0)
+		goto keep;
 	if (bld_add_recipe_accounts(b, a, err) < 0)
 		goto out;
 	for (i = 0; i < 4; i++) {
@@ -406,12 +408,19 @@ int bld_stage_accounts(struct bld *b, struct gapimg_error *err)
 			goto out;
 		}
 	}
+keep:
+	/* The recipe's content resolves its owners against these. */
+	if (b->acct)
+		accounts_free(b->acct);
+	b->acct = a;
+	a = NULL;
 	rc = 0;
 	goto out;
 nomem:
 	gapimg_error_nomem(err);
 out:
-	accounts_free(a);
+	if (a)
+		accounts_free(a);
 	strbuf_release(&host);
 	strbuf_release(&text);
 	return rc;

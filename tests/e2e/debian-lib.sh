@@ -20,13 +20,20 @@ mirror_for() {
 	(cd "$dir/pool/main" && apt-get download -q $(apt-cache depends --recurse --no-recommends \
 		--no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances $roots |
 		grep -v '^[ <]' | sort -u) >/dev/null) || skip_case "apt-get download failed (no network to Debian's registry?)"
-	(cd "$dir" && apt-ftparchive packages pool/main >dists/bookworm/main/binary-amd64/Packages &&
+	apt_index "$dir"
+	echo "$roots" | tr ' ' '\n' | grep . >"$dir/roots.txt"
+	echo "$dir"
+}
+
+
+# apt_index DIR: Packages and an unsigned Release for DIR/pool/main
+# (bookworm, main, amd64), made by apt-ftparchive.
+apt_index() {
+	mkdir -p "$1/dists/bookworm/main/binary-amd64"
+	(cd "$1" && apt-ftparchive packages pool/main >dists/bookworm/main/binary-amd64/Packages &&
 	 apt-ftparchive -o APT::FTPArchive::Release::Suite=bookworm \
 		-o APT::FTPArchive::Release::Codename=bookworm \
 		-o APT::FTPArchive::Release::Architectures=amd64 \
 		-o APT::FTPArchive::Release::Components=main release dists/bookworm >dists/bookworm/Release.new &&
 	 mv dists/bookworm/Release.new dists/bookworm/Release)
-	echo "$roots" | tr ' ' '\n' | grep . >"$dir/roots.txt"
-	echo "$dir"
 }
-

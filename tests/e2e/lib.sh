@@ -149,3 +149,19 @@ list_tree() {
 			character\ special\ file|block\ special\ file) printf " dev=%s,%s" "$(stat -c %t "$1")" "$(stat -c %T "$1")";;
 			esac; echo' _ {} \; | LC_ALL=C sort -k5)
 }
+
+# start_listener PORT FILE: a TCP listener on the host's 127.0.0.1:PORT
+# that appends a line to FILE for every connection (FILE exists once it
+# listens); its pid in LISTENER.  Shows whether a sandbox reached the host.
+start_listener() {
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); s.settimeout(300)
+open(sys.argv[2], "w").close()
+while True:
+    c, a = s.accept(); open(sys.argv[2], "a").write("connection\n"); c.close()
+' "$1" "$2" &
+	LISTENER=$!
+	for _ in $(seq 50); do [ -e "$2" ] && break; sleep 0.1; done
+}

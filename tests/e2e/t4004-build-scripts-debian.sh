@@ -62,12 +62,10 @@ setup_mirrors() {
 	make_deb gapimg-prefail preinst '[ "$1" = install ] || exit 9; echo "gapimg-prefail: refusing"; exit 2'
 	make_deb gapimg-net postinst "exec 3<>/dev/tcp/127.0.0.1/$PORT || { echo \"gapimg-net: no network\"; exit 5; }; echo connected"
 	make_deb gapimg-slow postinst 'echo "gapimg-slow: sleeping"; sleep 600'
-	(cd "$WORK/extra" && apt-ftparchive packages pool/main >dists/bookworm/main/binary-amd64/Packages &&
-	 apt-ftparchive -o APT::FTPArchive::Release::Suite=bookworm \
-		-o APT::FTPArchive::Release::Codename=bookworm \
-		-o APT::FTPArchive::Release::Architectures=amd64 \
-		-o APT::FTPArchive::Release::Components=main release dists/bookworm >dists/bookworm/Release.new &&
-	 mv dists/bookworm/Release.new dists/bookworm/Release)
+	make_deb gapimg-lone postinst 'exit 0'
+	sed -i '/^Depends:/d' "$WORK/src/gapimg-lone/DEBIAN/control"
+	dpkg-deb --root-owner-group -Zxz -b "$WORK/src/gapimg-lone" "$WORK/extra/pool/main/gapimg-lone_1.0_all.deb" >/dev/null
+	apt_index "$WORK/extra"
 }
 
 # write_recipe FILE EXTRA-PACKAGES...
@@ -80,6 +78,8 @@ write_recipe() {
 		echo "mirror extra deb $WORK/extra suite=bookworm components=main signatures=off"
 		echo "install $(tr '\n' ' ' <"$BASE/roots.txt") $*"
 		echo 'user demo uid=1000 shell=/bin/sh comment="Demo user"'
+		echo 'dir /home/demo mode=0750 owner=demo group=demo'
+		echo 'file /etc/motd text="hello\n"'
 		echo 'remove /usr/share/doc/** /usr/share/man/**'
 	} >"$f"
 }
@@ -100,6 +100,11 @@ t_base() {
 demo:x:1000:1000:Demo user:/home/demo:/bin/sh" "$(cat root/etc/passwd)" "/etc/passwd"
 	expect_eq "$(cat root/usr/share/base-passwd/group.master)
 demo:x:1000:" "$(cat root/etc/group)" "/etc/group"
+	# The recipe's content after the scripts: its /etc/motd replaces the
+	# one base-files' postinst made; its folder belongs to its user.
+	expect_eq "hello" "$(cat root/etc/motd)" "/etc/motd"
+	expect_eq "750 1000:1000" "$(stat -c '%a %u:%g' root/home/demo)" "/home/demo"
+	expect_eq "" "$(ls root/usr/share/doc root/usr/share/man 2>/dev/null)" "removed folders stay empty"
 	expect_eq "3.11" "$(chroot root /usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')" "python3 in the image"
 	expect_eq "awk ok" "$(chroot root awk 'BEGIN { print "awk ok" }')" "awk through mawk's alternative, set by its postinst"
 	# the ld.so cache libc-bin's trigger made is the one ldconfig makes
@@ -192,24 +197,14 @@ gapimg build: nothing was written" "$(cat "$WORK/.stderr")" "error"
 test_case "a failing preinst (run with 'install' before dpkg --configure) stops the build" t_preinst_fails
 
 t_network() {
-	# A listener on the host's loopback that records any connection.
-	python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); s.settimeout(300)
-open(sys.argv[2], "w").close()
-while True:
-    c, a = s.accept(); open(sys.argv[2], "a").write("connection\n"); c.close()
-' "$PORT" "$WORK/connections" &
-	local srv=$!
-	trap "kill $srv 2>/dev/null || true" EXIT
-	for _ in $(seq 50); do [ -e "$WORK/connections" ] && break; sleep 0.1; done
+	start_listener "$PORT" "$WORK/connections"
+	trap "kill $LISTENER 2>/dev/null || true" EXIT
 	# The same script on the host does reach it: the test can fail.
 	bash "$WORK/src/gapimg-net/DEBIAN/postinst" configure >"$WORK/host.out"
 	expect_eq "connected" "$(cat "$WORK/host.out")" "on the host"
 	: >"$WORK/connections"
 	refused gapimg-net
-	kill $srv 2>/dev/null; wait $srv 2>/dev/null || true
+	kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null || true
 	expect_eq "gapimg build: error: dpkg --configure -a: package gapimg-net 1.0: its postinst failed with exit status 5; nothing was built (the last lines of its output follow)" \
 		"$(head -1 "$WORK/.stderr")" "error"
 	grep -q 'connect: Network is unreachable' "$WORK/.stderr"
@@ -232,5 +227,17 @@ t_timeout() {
 	rm -rf "$kept"
 }
 test_case "a script over the time limit is killed and named; --keep-staging keeps the tree" t_timeout
+
+t_no_dpkg() {
+	mkdir -p "$WORK/lone/out" && cd "$WORK/lone"
+	printf 'image lone\nversion 1\narch amd64\nepoch %s\nscripts run\n' "$EPOCH" >r.recipe
+	echo "mirror extra deb $WORK/extra suite=bookworm components=main signatures=off" >>r.recipe
+	echo "install gapimg-lone" >>r.recipe
+	expect_eq 2 "$(run_status "$GAPIMG" build -q --no-cache -o out/s.sqfs r.recipe)" "status"
+	expect_eq "gapimg build: error: 'scripts run' needs the image's own dpkg to configure its packages, and dpkg is not among them; add 'dpkg' to the recipe's packages
+gapimg build: nothing was written" "$(cat "$WORK/.stderr")" "error"
+	expect_eq "" "$(ls -A out)" "nothing left in out/"
+}
+test_case "scripts run without dpkg in the image: a clear error" t_no_dpkg
 
 finish

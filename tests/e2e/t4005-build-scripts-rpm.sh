@@ -23,6 +23,7 @@ recipe() {   # FILE PACKAGES...
 		echo "mirror m rpm-md $F/rpm key=$F/keys/rpm.asc"
 		echo "install $*"
 		echo 'remove /usr/share/doc/**'
+		echo 'dir /srv/svc mode=0700 owner=svc group=svc'
 	} >"$f"
 }
 
@@ -34,6 +35,8 @@ t_scriptlets() {
 	# %pre made the user, %post gave it a file, both saw "1" (install).
 	expect_eq "svc:x:990:990:scripted service:/var/lib/scripted:/usr/bin/false" "$(grep '^svc:' root/etc/passwd)" "user from %pre"
 	expect_eq "pre 1" "$(cat root/var/lib/scripted/pre-ran)" "%pre"
+	# the recipe's folder belongs to the user the %pre made
+	expect_eq "700 990:990" "$(stat -c '%a %u:%g' root/srv/svc)" "/srv/svc"
 	expect_eq "post 1" "$(cat root/var/lib/scripted/post-ran)" "%post"
 	expect_eq "990:990 0:0" "$(stat -c %u:%g root/var/lib/scripted/post-ran) $(stat -c %u:%g root/var/lib/scripted/pre-ran)" "owners"
 	# The file trigger ran once per watched package, in rpm's order.
@@ -81,24 +84,15 @@ t_failing() {
 test_case "a failing %post stops the build (rpm itself only warns)" t_failing
 
 t_network() {
-	python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); s.settimeout(300)
-open(sys.argv[2], "w").close()
-while True:
-    c, a = s.accept(); open(sys.argv[2], "a").write("connection\n"); c.close()
-' "$PORT" "$WORK/connections" &
-	local srv=$!
-	trap "kill $srv 2>/dev/null || true" EXIT
-	for _ in $(seq 50); do [ -e "$WORK/connections" ] && break; sleep 0.1; done
+	start_listener "$PORT" "$WORK/connections"
+	trap "kill $LISTENER 2>/dev/null || true" EXIT
 	# busybox on the host reaches the listener: the test can fail.
 	bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT"
 	for _ in $(seq 50); do [ -s "$WORK/connections" ] && break; sleep 0.1; done
 	expect_eq "connection" "$(cat "$WORK/connections")" "reachable from the host"
 	: >"$WORK/connections"
 	refused net net-post
-	kill $srv 2>/dev/null; wait $srv 2>/dev/null || true
+	kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null || true
 	expect_eq "gapimg build: error: package net-post 1.0-1: its %post failed with exit status 4; nothing was built (the last lines of its output follow)" \
 		"$(head -1 "$WORK/.stderr")" "error"
 	grep -qx '    net-post: no network' "$WORK/.stderr"
