@@ -34,9 +34,12 @@ static const char usage_text[] =
 "\n"
 "Build the recipe's image from its lock file and local mirrors: every\n"
 "package verified (size, SHA-256, RPM signatures) before anything is\n"
-"unpacked, payloads streamed into a deterministic SquashFS image, no\n"
-"package scripts run (gapimg creates users, the ld.so cache, Debian\n"
-"alternatives and the package database itself). Writes IMAGE and\n"
+"unpacked, payloads streamed into a deterministic SquashFS image. By\n"
+"default no package scripts run (gapimg creates users, the ld.so cache,\n"
+"Debian alternatives and the package database itself); with 'scripts\n"
+"run' the packages' own scripts run in a sandbox without network, and\n"
+"what they leave that differs between builds is normalised (listed in\n"
+"the manifest). Writes IMAGE and\n"
 "IMAGE-without-.sqfs.manifest.json atomically; a failed build leaves any\n"
 "older image untouched.\n"
 "\n"
@@ -64,9 +67,9 @@ static const char usage_text[] =
 "  -h, --help              show this help\n"
 CMD_RESOLVE_HELP
 "\n"
-"Exit status: 0 built, 1 the build failed, 2 bad usage or input, 3 the\n"
-"packages cannot be resolved, 4 the lock is missing (--locked) or not\n"
-"current.\n";
+"Exit status: 0 built, 1 the build failed (or a package script did), 2\n"
+"bad usage or input, 3 the packages cannot be resolved, 4 the lock is\n"
+"missing (--locked) or not current.\n";
 
 enum { OPT_LOCK = 0x200, OPT_LOCKED, OPT_PKG_CACHE, OPT_NO_PKG_CACHE, OPT_THREADS,
        OPT_NO_SANDBOX, OPT_JSON, OPT_SCRIPTS, OPT_SCRIPT_TIMEOUT, OPT_KEEP_STAGING };
