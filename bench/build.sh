@@ -12,9 +12,12 @@
 # mmdebstrap (root mode):
 #   mmdebstrap --variant=extract --include=ROOTS,... --format=squashfs \
 #     bookworm OUT.sqfs "deb [trusted=yes] file://MIRROR bookworm main"
-#   with SOURCE_DATE_EPOCH=EPOCH, inside `unshare --net --mount` (no network
-#   at all, only a loopback that is down; mounts private). A --setup-hook
-#   bind-mounts the mirror read-only into the chroot (apt's file:// method
+#   with SOURCE_DATE_EPOCH=EPOCH and otherwise only PATH, HOME=/root,
+#   LANG=C.UTF-8, TZ=UTC and SHELL=/bin/sh in its environment (env -i:
+#   mmdebstrap hands its environment on to dpkg and the maintainer
+#   scripts), inside `unshare --net --mount` (no network at all, only a
+#   loopback that is down; mounts private). A --setup-hook bind-mounts
+#   the mirror read-only into the chroot (apt's file:// method
 #   reads the .debs in place, and mmdebstrap needs them inside the chroot)
 #   and an --extract-hook unmounts it and removes the empty folders again
 #   (the extract variant runs no customize hooks, so mmdebstrap's own
@@ -57,15 +60,19 @@
 #   xz recipe with `scripts none` (warm), in the same rotation, to show what
 #   running the scripts costs. Neither side removes /usr/share/doc or other
 #   files. The breakdown also packs gapimg's own scripts-run tree with
-#   `gapimg pack` (the cost of compressing it). Default work dir:
-#   ${TMPDIR:-/var/tmp}/gapimg-bench-build-scripts.
+#   `gapimg pack` (the cost of compressing it) and times one warm build
+#   each at zstd level 1 with `scripts run` and `scripts none` (after an
+#   untimed one): compression costs next to nothing there, so what is left
+#   is unpacking, the scripts and reading the tree back. Default work dir:
+#   ${TMPDIR:-/var/tmp}/gapimg-bench-build-scripts. gapimg's sandbox for
+#   the scripts needs root here (it would otherwise need subordinate ids).
 #
 # If `GAPIMG build --help` does not succeed yet (the command is new), the
 # mmdebstrap runs are done first and reported, then the script polls every
 # 60 s until --wait minutes (default 60) have passed since it started, and
 # runs the full alternating benchmark (mmdebstrap again) when it appears.
 #
-# Work dir: ${TMPDIR:-/var/tmp}/gapimg-bench-build (mmdebstrap's and
+# Work dir: ${TMPDIR:-/var/tmp}/gapimg-bench-build[-scripts] (mmdebstrap's and
 # gapimg's temporary files go there too); the report is also written to
 # WORK/report.md. Needs root (mmdebstrap's root mode, mounts, apt-get);
 # installs mmdebstrap, squashfs-tools, squashfs-tools-ng and time with
@@ -314,14 +321,19 @@ R=${MIRROR#/}
 MMD_HOOKS=(--setup-hook="mkdir -p \"\$1/$R\" && mount -o ro,bind $MIRROR \"\$1/$R\""
 	"$UMOUNT_HOOK=umount \"\$1/$R\" && cd \"\$1\" && rmdir -p $R")
 MMD_SRC="deb [trusted=yes] file://$MIRROR $SUITE main"
+# mmdebstrap passes its caller's environment on to dpkg and the maintainer
+# scripts (the essential variant runs them); give it a fixed one, like the
+# environment gapimg's sandbox gives scripts, so that nothing from the
+# shell this runs in (PYTHONDONTWRITEBYTECODE, LC_*, ...) reaches the image.
+MMD_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TZ=UTC SHELL=/bin/sh)
 # mmdebstrap FORMAT OUT [extra options]
 mmd_cmd() {
 	local fmt=$1 out=$2
 	shift 2
-	MMD=(env "SOURCE_DATE_EPOCH=$EPOCH" TMPDIR="$W/tmp" unshare --net --mount --propagation private
+	MMD=(env -i "${MMD_ENV[@]}" "SOURCE_DATE_EPOCH=$EPOCH" TMPDIR="$W/tmp" unshare --net --mount --propagation private
 		mmdebstrap "$@" --variant="$VARIANT" --include="$INC" --format="$fmt" "${MMD_HOOKS[@]}" "$SUITE" "$out" "$MMD_SRC")
 }
-MMD_SHOWN="SOURCE_DATE_EPOCH=$EPOCH unshare --net --mount --propagation private mmdebstrap --variant=$VARIANT --include=$INC --format=squashfs ${MMD_HOOKS[*]@Q} $SUITE OUT.sqfs ${MMD_SRC@Q}"
+MMD_SHOWN="env -i ${MMD_ENV[*]} SOURCE_DATE_EPOCH=$EPOCH unshare --net --mount --propagation private mmdebstrap --variant=$VARIANT --include=$INC --format=squashfs ${MMD_HOOKS[*]@Q} $SUITE OUT.sqfs ${MMD_SRC@Q}"
 run_mmd() { # TIMES
 	mmd_cmd squashfs "$W/out/mmdebstrap.sqfs"
 	timed mmdebstrap "$1" "$W/out/mmdebstrap.sqfs" "${MMD[@]}" || exit 1
@@ -514,6 +526,8 @@ if [ -s "$TIMES" ]; then
 	out "#### mmdebstrap and gapimg build, alternating, $(date -u +%H:%M) UTC"
 	out ""
 	table "$TIMES" | outf
+	out ""
+	out "SHA-256 of the images: $(awk '!seen[$1]++ {print $1}' "$TIMES" | while read -r l; do printf '%s %s; ' "$l" "$(python3 "$W/py/sha.py" "$TIMES" "$l")"; done | sed 's/; $//')."
 	out ""
 fi
 if [ "$GAP_OK" = yes ]; then
