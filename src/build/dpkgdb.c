@@ -138,11 +138,15 @@ int bld_write_dpkg_db(struct bld *b, struct gapimg_error *err)
 
 		if (status_entry(p, b->stage != NULL, &status) < 0)
 			goto nomem;
-		if ((multiarch_same(p) ? asprintf(&base, "/var/lib/dpkg/info/%s:%s",
-						  p->pkg->name, p->pkg->arch)
-				       : asprintf(&base, "/var/lib/dpkg/info/%s",
-						  p->pkg->name)) < 0)
-			goto nomem;
+		{
+			char *name = bld_dpkg_info_name(p);
+
+			if (name == NULL || asprintf(&base, "/var/lib/dpkg/info/%s", name) < 0) {
+				free(name);
+				goto nomem;
+			}
+			free(name);
+		}
 		if (asprintf(&path, "%s.list", base) < 0) {
 			free(base);
 			goto nomem;

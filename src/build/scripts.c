@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rpm/header.h>
@@ -123,20 +124,66 @@ static const char *dpkg_version(const struct bld *b)
 	return NULL;
 }
 
+/* dpkg runs a new package's preinst from /var/lib/dpkg/tmp.ci, beside the
+ * package's other control members, and debconf finds the package there
+ * (its control file): lay them out the same way for the run. */
+static int write_member(const char *dir, const char *name, const char *data,
+			size_t len, mode_t mode, struct gapimg_error *err)
+{
+	char *path;
+	int fd, rc = 0;
+
+	if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;   /* not a member dpkg would lay out either */
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return gapimg_error_nomem(err);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0 || (len && write(fd, data, len) != (ssize_t)len) || close(fd) < 0)
+		rc = gapimg_error_errno(err, errno, "cannot write %s", path);
+	free(path);
+	return rc;
+}
+
+static int make_tmp_ci(struct bld *b, const struct bld_pkg *p, char **dir,
+		       struct gapimg_error *err)
+{
+	size_t j;
+
+	if (asprintf(dir, "%s/var/lib/dpkg/tmp.ci", b->stage) < 0) {
+		*dir = NULL;
+		return gapimg_error_nomem(err);
+	}
+	bld_remove_tree(*dir);
+	if (mkdir(*dir, 0755) < 0)
+		return gapimg_error_errno(err, errno, "cannot create %s", *dir);
+	if (write_member(*dir, "control", p->control, p->control_len, 0644, err) < 0)
+		return -1;
+	for (j = 0; j < p->nmembers; j++) {
+		const struct bld_text *m = &p->members[j];
+		int exec = !strcmp(m->path, "preinst") || !strcmp(m->path, "postinst") ||
+			   !strcmp(m->path, "prerm") || !strcmp(m->path, "postrm") ||
+			   !strcmp(m->path, "config");
+
+		if (write_member(*dir, m->path, m->text.buf ? m->text.buf : "", m->text.len,
+				 exec ? 0755 : 0644, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int run_preinst(struct bld *b, struct bld_pkg *p, struct gapimg_error *err)
 {
 	struct env e;
 	struct sbx_result r;
-	char *path = NULL, *info = bld_dpkg_info_name(p);
-	char *argv[] = { NULL, "install", NULL };
+	char *tmp_ci = NULL;
+	char *argv[] = { "/var/lib/dpkg/tmp.ci/preinst", "install", NULL };
 	struct sbx_spec s = { .root = b->stage, .argv = argv, .env = e.v };
 	int rc = -1;
 
-	if (info == NULL || asprintf(&path, "/var/lib/dpkg/info/%s.preinst", info) < 0) {
-		free(info);
-		return gapimg_error_nomem(err);
-	}
-	argv[0] = path;
+	e.n = 0;
+	e.v[0] = NULL;
+	if (make_tmp_ci(b, p, &tmp_ci, err) < 0)
+		goto out;
 	s.timeout = script_timeout(b);
 	if (base_env(b, &e) < 0 ||
 	    env_add(&e, "DPKG_MAINTSCRIPT_PACKAGE=", p->pkg->name) < 0 ||
@@ -160,9 +207,11 @@ static int run_preinst(struct bld *b, struct bld_pkg *p, struct gapimg_error *er
 		rc = 0;
 	sbx_result_release(&r);
 out:
+	if (tmp_ci) {
+		bld_remove_tree(tmp_ci);
+		free(tmp_ci);
+	}
 	env_release(&e);
-	free(path);
-	free(info);
 	return rc;
 }
 

@@ -113,6 +113,11 @@ demo:x:1000:" "$(cat root/etc/group)" "/etc/group"
 	# the ld.so cache libc-bin's trigger made is the one ldconfig makes
 	ldconfig -r root -C /ld.so.cache.ref -X 2>/dev/null
 	cmp root/etc/ld.so.cache root/ld.so.cache.ref
+	# debconf knew which package each preinst's questions belong to (dpkg
+	# runs a preinst from var/lib/dpkg/tmp.ci, where debconf looks)
+	expect_eq "" "$(grep '^Owners:.*unknown' root/var/cache/debconf/config.dat || true)" "debconf owners"
+	grep -qx 'Owners: libpam-modules' root/var/cache/debconf/config.dat
+	[ ! -e root/var/lib/dpkg/tmp.ci ]
 	# conffiles were moved into place by dpkg and their sums recorded
 	expect_eq "" "$(find root/etc -name '*.dpkg-new')" "no .dpkg-new left"
 	grep -q '^ /etc/dpkg/dpkg.cfg [0-9a-f]\{32\}$' root/var/lib/dpkg/status
