@@ -166,6 +166,31 @@ static int regenerated(const struct bld *b, const char *p)
 	       strcmp(p, "/etc/shadow") == 0 || strcmp(p, "/etc/gshadow") == 0;
 }
 
+/* Keep a file's text for later stages: takes origin (malloc'd) and the
+ * text (left empty), even when it fails (NULL: out of memory). */
+static const struct bld_text *push_text(struct bld *b, const char *path, char *origin,
+					struct strbuf *text)
+{
+	struct bld_text *t = realloc(b->texts, (b->ntexts + 1) * sizeof(*t));
+
+	if (t == NULL)
+		goto fail;
+	b->texts = t;
+	t = &t[b->ntexts];
+	memset(t, 0, sizeof(*t));
+	if ((t->path = strdup(path)) == NULL)
+		goto fail;
+	t->origin = origin;
+	t->text = *text;
+	strbuf_init(text);
+	b->ntexts++;
+	return t;
+fail:
+	free(origin);
+	strbuf_release(text);
+	return NULL;
+}
+
 struct tee {
 	bld_read_fn read;
 	void *user;
@@ -569,22 +594,13 @@ stored:
 			goto nomem;
 	}
 	if (tee.capture) {
-		struct bld_text *t = realloc(b->texts, (b->ntexts + 1) * sizeof(*t));
+		char *text_origin = NULL;
 
-		if (t == NULL)
+		if (asprintf(&text_origin, "%s: %s", pkg->label, norm.buf) < 0)
 			goto nomem;
-		b->texts = t;
-		t = &t[b->ntexts];
-		memset(t, 0, sizeof(*t));
-		t->text = capture;
-		strbuf_init(&capture);
-		if ((t->path = strdup(norm.buf)) == NULL ||
-		    asprintf(&t->origin, "%s: %s", pkg->label, norm.buf) < 0) {
-			free(t->path);
-			strbuf_release(&t->text);
+		/* push_text takes the captured text, even on failure */
+		if (push_text(b, norm.buf, text_origin, &capture) == NULL)
 			goto nomem;
-		}
-		b->ntexts++;
 	}
 	rc = 0;
 	goto out;
@@ -606,7 +622,7 @@ out:
 static const struct bld_text *staged_text(struct bld *b, const char *path)
 {
 	struct strbuf host = STRBUF_INIT, text = STRBUF_INIT;
-	struct bld_text *t;
+	char *origin = NULL;
 	struct stat st;
 	FILE *f;
 	char buf[65536];
@@ -624,23 +640,11 @@ static const struct bld_text *staged_text(struct bld *b, const char *path)
 			break;
 	fclose(f);
 	strbuf_release(&host);
-	t = realloc(b->texts, (b->ntexts + 1) * sizeof(*t));
-	if (t == NULL)
-		goto fail;
-	b->texts = t;
-	t = &t[b->ntexts];
-	memset(t, 0, sizeof(*t));
-	t->text = text;
-	if ((t->path = strdup(path)) == NULL ||
-	    asprintf(&t->origin, "%s (after the packages' scripts)", path) < 0) {
-		free(t->path);
-		goto fail;
+	if (asprintf(&origin, "%s (after the packages' scripts)", path) < 0) {
+		strbuf_release(&text);
+		return NULL;
 	}
-	b->ntexts++;
-	return t;
-fail:
-	strbuf_release(&text);
-	return NULL;
+	return push_text(b, path, origin, &text);
 }
 
 const struct bld_text *bld_text(const struct bld *b, const char *path)
