@@ -30,6 +30,7 @@
 #include "sandbox.h"
 
 /* Report a set-up failure to the parent and give up. */
+static void die(int fd, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
 static void die(int fd, const char *fmt, ...)
 {
 	char buf[1024];
