@@ -122,6 +122,21 @@ int cmd_epoch(const char *cmd, const char *opt, int64_t *out)
 	return 0;
 }
 
+int cmd_uint(const char *cmd, const char *opt, const char *arg,
+	     unsigned long min, unsigned long max, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v < min || v > max)
+		return cmd_usage_error(cmd, "%s %s: give a whole number from %lu to %lu",
+				       opt, arg, min, max);
+	*out = (unsigned)v;
+	return 0;
+}
+
 /* Interrupted: remove partial outputs, then die of the same signal so the
  * caller sees how we ended. */
 static void on_fatal_signal(int sig)

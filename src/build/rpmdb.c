@@ -27,8 +27,14 @@
 
 Header bld_rpm_header(const struct bld_pkg *p);
 
-static void *notify(const void *h, const rpmCallbackType what, const rpm_loff_t amount,
-		    const rpm_loff_t total, fnpyKey key, rpmCallbackData data)
+/* librpm's callback for opening and closing each package file (the key
+ * is its path in the package cache); scripts.c's callback calls it too. */
+void *bld_rpm_notify_files(const void *h, const rpmCallbackType what,
+			   const rpm_loff_t amount, const rpm_loff_t total,
+			   fnpyKey key, rpmCallbackData data);
+void *bld_rpm_notify_files(const void *h, const rpmCallbackType what,
+			   const rpm_loff_t amount, const rpm_loff_t total,
+			   fnpyKey key, rpmCallbackData data)
 {
 	static FD_t fd;
 
@@ -103,7 +109,7 @@ int bld_write_rpmdb(struct bld *b, struct gapimg_error *err)
 			  RPMTRANS_FLAG_NOTRIGGERS);
 	/* Every header was verified when it was fetched. */
 	rpmtsSetVSFlags(ts, RPMVSF_MASK_NOSIGNATURES | RPMVSF_MASK_NODIGESTS);
-	rpmtsSetNotifyCallback(ts, notify, NULL);
+	rpmtsSetNotifyCallback(ts, bld_rpm_notify_files, NULL);
 	rpmtsSetDBMode(ts, O_RDWR | O_CREAT);
 	for (i = 0; i < b->npkgs; i++) {
 		if (rpmtsAddInstallElement(ts, bld_rpm_header(&b->pkgs[i]),

@@ -308,45 +308,53 @@ static int is_runner(pid_t pid)
 }
 
 /* Scripts are the runner's children: the runner is init's child, init
- * the first child's.  Kill any that has been seen for longer than the
- * limit.  w[] remembers when each was first noticed. */
+ * the first child's.  Both are found once; each look after that reads
+ * /proc once for the runner's children, and kills any that has been seen
+ * for longer than the limit. */
 struct watch {
-	pid_t pid;
-	double since;
+	pid_t init, runner;
+	size_t n;
+	struct {
+		pid_t pid;
+		double since;    /* when it was first seen */
+	} kids[64];
 };
 
-static int watch_scripts(pid_t first, unsigned limit, struct watch *w, size_t *nw)
+static int watch_scripts(pid_t first, unsigned limit, struct watch *w)
 {
-	pid_t init = 0, runner = 0, kids[64];
+	pid_t kids[64];
 	size_t nk, i, j, n = 0;
-	struct watch next[64];
-	double t = now();
+	double t = now(), since[64];
 	int killed = 0;
 
-	if (children_of(first, &init, 1) != 1)
+	if (w->init == 0 && children_of(first, &w->init, 1) != 1) {
+		w->init = 0;
 		return 0;
-	nk = children_of(init, kids, 64);
-	for (i = 0; i < nk && runner == 0; i++)
-		if (is_runner(kids[i]))
-			runner = kids[i];
-	if (runner == 0)
-		return 0;
-	nk = children_of(runner, kids, 64);
+	}
+	if (w->runner == 0) {
+		nk = children_of(w->init, kids, 64);
+		for (i = 0; i < nk && w->runner == 0; i++)
+			if (is_runner(kids[i]))
+				w->runner = kids[i];
+		if (w->runner == 0)
+			return 0;
+	}
+	nk = children_of(w->runner, kids, 64);
 	for (i = 0; i < nk; i++) {
-		double since = t;
-
-		for (j = 0; j < *nw; j++)
-			if (w[j].pid == kids[i])
-				since = w[j].since;
-		if (t - since > limit) {
+		since[i] = t;
+		for (j = 0; j < w->n; j++)
+			if (w->kids[j].pid == kids[i])
+				since[i] = w->kids[j].since;
+		if (t - since[i] > limit) {
 			kill(kids[i], SIGKILL);
 			killed = 1;
 		}
-		next[n].pid = kids[i];
-		next[n++].since = since;
 	}
-	memcpy(w, next, n * sizeof(*w));
-	*nw = n;
+	for (i = 0; i < nk; i++, n++) {
+		w->kids[n].pid = kids[i];
+		w->kids[n].since = since[i];
+	}
+	w->n = n;
 	return killed;
 }
 
@@ -366,8 +374,7 @@ int sbx_run(const struct sbx_spec *s, struct sbx_result *r, struct gapimg_error 
 {
 	int out[2], st[2], status = 0, out_open = 1, st_open = 1;
 	struct strbuf setup = STRBUF_INIT;
-	struct watch watch[64];
-	size_t nwatch = 0;
+	struct watch watch = { 0 };
 	double start = now();
 	pid_t child, parent = getpid();
 
@@ -421,7 +428,7 @@ int sbx_run(const struct sbx_spec *s, struct sbx_result *r, struct gapimg_error 
 			break;
 		}
 		if (s->child_timeout &&
-		    watch_scripts(child, s->child_timeout, watch, &nwatch))
+		    watch_scripts(child, s->child_timeout, &watch))
 			r->child_timed_out = 1;
 		if (k <= 0)
 			continue;

@@ -332,20 +332,15 @@ static const char *const script_names[][2] = {
 	{ "Verifyscript", "%verifyscript" },
 };
 
-static FD_t open_fd;
+void *bld_rpm_notify_files(const void *h, const rpmCallbackType what,
+			   const rpm_loff_t amount, const rpm_loff_t total,
+			   fnpyKey key, rpmCallbackData data);
 
 static void *rpm_notify(const void *hd, const rpmCallbackType what, const rpm_loff_t amount,
 			const rpm_loff_t total, fnpyKey key, rpmCallbackData data)
 {
-	(void)data;
-	if (what == RPMCALLBACK_INST_OPEN_FILE) {
-		open_fd = Fopen((const char *)key, "r.ufdio");
-		return open_fd;
-	}
-	if (what == RPMCALLBACK_INST_CLOSE_FILE && open_fd) {
-		Fclose(open_fd);
-		open_fd = NULL;
-	}
+	if (what == RPMCALLBACK_INST_OPEN_FILE || what == RPMCALLBACK_INST_CLOSE_FILE)
+		return bld_rpm_notify_files(hd, what, amount, total, key, data);
 	if (what == RPMCALLBACK_SCRIPT_ERROR) {
 		Header h = (Header)hd;
 		char *nevra = h ? headerGetAsString(h, RPMTAG_NEVRA) : NULL;

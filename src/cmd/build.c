@@ -28,6 +28,7 @@
 #include "gapimg/plan.h"
 #include "gapimg/resolve.h"
 #include "gapimg/sha256.h"
+#include "gapimg/squashfs.h"
 
 static const char usage_text[] =
 "usage: gapimg build [options] RECIPE\n"
@@ -318,27 +319,15 @@ int cmd_build(int argc, char **argv)
 				return cmd_usage_error("build", "--scripts takes 'run' or "
 						       "'none', not '%s'", optarg);
 			break;
-		case OPT_SCRIPT_TIMEOUT: {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*optarg == '\0' || *end || v < 1 || v > 86400)
-				return cmd_usage_error("build", "--script-timeout takes "
-						       "seconds from 1 to 86400, not '%s'",
-						       optarg);
-			script_timeout = (unsigned)v;
+		case OPT_SCRIPT_TIMEOUT:
+			if (cmd_uint("build", "--script-timeout", optarg, 1, 86400,
+				     &script_timeout))
+				return EXIT_USAGE;
 			break;
-		}
-		case OPT_THREADS: {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*optarg == '\0' || *end || v < 1 || v > 64)
-				return cmd_usage_error("build", "--threads takes a number "
-						       "from 1 to 64, not '%s'", optarg);
-			threads = (unsigned)v;
+		case OPT_THREADS:
+			if (cmd_uint("build", "--threads", optarg, 1, GAPIMG_THREADS_MAX, &threads))
+				return EXIT_USAGE;
 			break;
-		}
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;

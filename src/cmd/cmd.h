@@ -80,6 +80,10 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
 
 /* The epoch: --epoch if given, else SOURCE_DATE_EPOCH, else 0. */
 int cmd_epoch(const char *cmd, const char *opt, int64_t *out);
+/* An option's whole-number value from min to max: 0, or a usage error
+ * ("--threads 0: give a whole number from 1 to 64") and EXIT_USAGE. */
+int cmd_uint(const char *cmd, const char *opt, const char *arg,
+	     unsigned long min, unsigned long max, unsigned *out);
 
 /* Progress line on standard error, only when it is a terminal. */
 struct progress;

@@ -152,17 +152,11 @@ int cmd_pack(int argc, char **argv)
 			if (gapimg_sqfs_parse_block_size(optarg, &opts.block_size, &err))
 				return cmd_usage_error("pack", "%s", err.msg);
 			break;
-		case OPT_THREADS: {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || n < 1 ||
-			    n > GAPIMG_THREADS_MAX)
-				return cmd_usage_error("pack", "--threads %s: give a "
-						       "whole number from 1 to %d",
-						       optarg, GAPIMG_THREADS_MAX);
-			opts.threads = (unsigned)n;
+		case OPT_THREADS:
+			if (cmd_uint("pack", "--threads", optarg, 1, GAPIMG_THREADS_MAX,
+				     &opts.threads))
+				return EXIT_USAGE;
 			break;
-		}
 		case ':':
 			return cmd_usage_error("pack", "option %s needs a value",
 					       argv[optind - 1]);

@@ -47,6 +47,9 @@ echo "$d" | md5sum | cut -c1-32 >/etc/machine-id
 mkdir -p /var/lib/dbus && echo "$d" | md5sum | cut -c1-32 >/var/lib/dbus/machine-id
 mkdir -p /var/lib/systemd && head -c 512 /dev/urandom >/var/lib/systemd/random-seed
 head -c 512 /dev/urandom >/var/lib/random-seed
+# what the sandbox looks like from inside, for the test to read
+{ cat /proc/sys/kernel/hostname; umask; cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "; } >/usr/share/gapimg-mess/sandbox
+env | grep -v "^_=" | sort >/usr/share/gapimg-mess/env
 echo "mess:!:$(( $(date +%s) / 86400 )):0:99999:7:::" >>/etc/shadow
 : >/etc/.pwd.lock
 for f in passwd group shadow gshadow subuid subgid; do echo "$d" >/etc/$f-; done
@@ -89,7 +92,7 @@ setup_mirrors
 t_base() {
 	mkdir -p "$WORK/a/out" && cd "$WORK/a"
 	write_recipe r.recipe gapimg-mess
-	expect_eq 0 "$(run_status "$GAPIMG" build -q --cache-dir "$WORK/cache" -o out/s.sqfs r.recipe)" "build: $(cat "$WORK/.stderr")"
+	expect_eq 0 "$(GAPIMG_TEST_LEAK=host run_status "$GAPIMG" build -q --cache-dir "$WORK/cache" -o out/s.sqfs r.recipe)" "build: $(cat "$WORK/.stderr")"
 	rm -rf root && unsquashfs -q -n -d root out/s.sqfs >/dev/null
 	# (before anything below runs in or on the tree and leaves files)
 	expect_eq "" "$(jq -r '.normalised[] | select(.action == "removed") | .path' out/s.manifest.json |
@@ -157,8 +160,18 @@ demo:x:1000:" "$(cat root/etc/group)" "/etc/group"
 	# .pyc files that match their sources (python3-minimal's postinst
 	# compiles the standard library) stay.
 	[ "$(find root/usr/lib/python3.11 -name '*.pyc' | wc -l)" -gt 100 ]
-	# the sandbox: hostname, no host variables, the recipe's epoch
-	[ ! -e out/.gapimg-staging-* ] 2>/dev/null || [ -z "$(ls -d out/.gapimg-staging-* 2>/dev/null)" ]
+	# the sandbox as a postinst saw it: host name, umask, only a loopback
+	# (down) for a network, and only the fixed environment (no variable of
+	# the caller's, such as GAPIMG_TEST_LEAK)
+	expect_eq "gapimg
+0022
+lo" "$(cat root/usr/share/gapimg-mess/sandbox)" "sandbox"
+	grep -qx "SOURCE_DATE_EPOCH=$EPOCH" root/usr/share/gapimg-mess/env
+	grep -qx "LANG=C.UTF-8" root/usr/share/gapimg-mess/env
+	grep -qx "TZ=UTC" root/usr/share/gapimg-mess/env
+	grep -qx "DPKG_MAINTSCRIPT_PACKAGE=gapimg-mess" root/usr/share/gapimg-mess/env
+	expect_eq "" "$(grep -E '^(GAPIMG_TEST_LEAK|LC_ALL|TMPDIR|USER)=' root/usr/share/gapimg-mess/env || true)" "no host variables"
+	expect_eq "" "$(ls -d out/.gapimg-staging-* 2>/dev/null)" "no staging folder left"
 }
 test_case "deb-base with scripts run: dpkg ii, base-passwd's accounts, python3, every normalisation" t_base
 
