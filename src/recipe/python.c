@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "checks.h"
-#include "pep508.h"
+#include "python/pep508.h"
 
 static size_t utf8_lead_len(unsigned char c)
 {

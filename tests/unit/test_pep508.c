@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "recipe/pep508.h"
+#include "python/pep508.h"
 
 /* An exact-size copy, so the sanitizers catch any read past len. */
 static char *exact(const char *in, size_t len)

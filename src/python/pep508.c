@@ -1,4 +1,4 @@
-#include "recipe/pep508.h"
+#include "python/pep508.h"
 
 #include <stdarg.h>
 #include <stdio.h>

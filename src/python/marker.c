@@ -1,0 +1,2 @@
+/* stub: being written */
+#include "python/marker.h"

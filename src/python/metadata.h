@@ -1,0 +1,30 @@
+/*
+ * Core metadata (METADATA / PKG-INFO): the RFC 822 style header block a
+ * wheel carries in its .dist-info, or a PEP 658 ".metadata" file.
+ */
+#ifndef GAPIMG_PYTHON_METADATA_H
+#define GAPIMG_PYTHON_METADATA_H
+
+#include <stddef.h>
+
+struct pymeta {
+	char *metadata_version;   /* "2.1" */
+	char *name;               /* as written */
+	char *version;            /* as written */
+	char *requires_python;    /* or NULL */
+	char **requires_dist;     /* each as written, in file order */
+	size_t nrequires_dist;
+	char **provides_extra;    /* as written, in file order */
+	size_t nprovides_extra;
+};
+
+/* Parse the header block (up to the first empty line; the body is the
+ * description).  Continuation lines (leading space or tab) are joined to
+ * the field before them; field names are case-insensitive; CRLF is
+ * accepted.  Name and Version are required, appear once; Metadata-Version
+ * must be 1.x or 2.x.  0, -1 when malformed (msg names the field and
+ * line), -2 when memory ran out. */
+int pymeta_parse(const char *text, size_t len, struct pymeta *m, char *msg, size_t msgsz);
+void pymeta_release(struct pymeta *m);
+
+#endif
