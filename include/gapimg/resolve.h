@@ -41,6 +41,7 @@ struct gapimg_mirror_info {
 	/* SHA-256 of the metadata's root file: repomd.xml, Release or
 	 * InRelease; for rpm-dir, of the sorted "name size sha256" list. */
 	char metadata_sha256[GAPIMG_SHA256_HEX];
+	/* for wheels, of the sorted "path sha256" list of its wheel files */
 	char *revision;           /* rpm-md <revision>, or NULL */
 	char *date;               /* Debian Release Date:, or NULL */
 	char *valid_until;        /* Debian Release Valid-Until:, or NULL */
@@ -50,6 +51,8 @@ struct gapimg_mirror_info {
 };
 
 struct gapimg_package {
+	int wheel;                /* a Python wheel: name is the PEP 503 name,
+				   * evr the PEP 440 version, arch "wheel" */
 	char *name;
 	char *evr;                /* [EPOCH:]VERSION[-RELEASE], as the family writes it */
 	char *arch;

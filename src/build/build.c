@@ -205,6 +205,12 @@ void bld_release(struct bld *b)
 	for (i = 0; i < b->npkgs; i++)
 		bld_pkg_release(&b->pkgs[i]);
 	free(b->pkgs);
+	for (i = 0; i < b->nwheels; i++)
+		bld_pkg_release(&b->wheels[i]);
+	free(b->wheels);
+	for (i = 0; i < b->npyfiles; i++)
+		free(b->pyfiles[i]);
+	free(b->pyfiles);
 	for (i = 0; i < b->ntexts; i++) {
 		free(b->texts[i].path);
 		free(b->texts[i].origin);
@@ -270,6 +276,9 @@ static int build_staged(struct bld *b, struct gapimg_error *err)
 	} else if (bld_run_rpm_transaction(b, err) < 0) {
 		return -1;
 	}
+	/* pip runs after the OS is installed: so do the wheels */
+	if (bld_install_wheels(b, 1, err) < 0 || bld_compile_wheels(b, err) < 0)
+		return -1;
 	bld_progress(b, GAPIMG_STAGE_CONFIGURE, NULL, 0);
 	/* Texts captured while unpacking are stale now: the stage is the
 	 * truth (bld_text reads it). */
@@ -305,22 +314,38 @@ int gapimg_build(const struct gapimg_plan *plan,
 	b.epoch = plan->epoch;
 
 	b.scripts = opts->scripts >= 0 ? opts->scripts : plan->scripts == GAPIMG_SCRIPTS_RUN;
-	if (plan->nrequirements > 0)
-		return gapimg_error_set(err, GAPIMG_E_UNSUPPORTED,
-			"%s: Python requirements ('pip') cannot be built yet", plan->recipe);
-
-	b.npkgs = res->npackages;
-	b.pkgs = calloc(b.npkgs ? b.npkgs : 1, sizeof(*b.pkgs));
-	if (b.pkgs == NULL)
+	b.pkgs = calloc(res->npackages + 1, sizeof(*b.pkgs));
+	b.wheels = calloc(res->npackages + 1, sizeof(*b.wheels));
+	if (b.pkgs == NULL || b.wheels == NULL)
 		goto nomem;
-	for (i = 0; i < b.npkgs; i++) {
-		b.pkgs[i].pkg = &res->packages[i];
-		strbuf_init(&b.pkgs[i].list);
-		if (asprintf(&b.pkgs[i].label, "%s %s", res->packages[i].name,
+	for (i = 0; i < res->npackages; i++) {
+		struct bld_pkg *p = res->packages[i].wheel ? &b.wheels[b.nwheels++]
+							   : &b.pkgs[b.npkgs++];
+
+		p->pkg = &res->packages[i];
+		p->wheel = res->packages[i].wheel;
+		strbuf_init(&p->list);
+		if (asprintf(&p->label, "%s %s", res->packages[i].name,
 			     res->packages[i].evr) < 0)
 			goto nomem;
 	}
 	qsort(b.pkgs, b.npkgs, sizeof(*b.pkgs), cmp_order);
+	qsort(b.wheels, b.nwheels, sizeof(*b.wheels), cmp_order);
+	if (b.nwheels && plan->python == NULL) {
+		gapimg_error_set(err, GAPIMG_E_INVALID, "%s: the lock has wheels, but the "
+				 "recipe has no 'python' line", plan->recipe);
+		goto out;
+	}
+	/* Only the image's own interpreter can byte-compile, and it runs
+	 * only in the sandbox of 'scripts run'. */
+	if (b.nwheels && plan->bytecode && !b.scripts) {
+		gapimg_error_set(err, GAPIMG_E_UNSUPPORTED, "%s: 'python %s bytecode=on' "
+				 "byte-compiles the wheels with the image's own "
+				 "interpreter, which runs only in the sandbox of 'scripts "
+				 "run': add 'scripts run' to the recipe, or set bytecode=off",
+				 plan->recipe, plan->python);
+		goto out;
+	}
 	if (opts->pkg_cache == NULL) {
 		const char *tmp = getenv("TMPDIR");
 
@@ -361,6 +386,8 @@ int gapimg_build(const struct gapimg_plan *plan,
 						     : bld_unpack_rpm(&b, &b.pkgs[i], err))
 			goto out;
 	}
+	if (bld_install_wheels(&b, 0, err) < 0)
+		goto out;
 	bld_progress(&b, GAPIMG_STAGE_UNPACK, NULL, b.npkgs);
 
 	/* 3. What the scripts would have done, and the package database. */

@@ -246,8 +246,8 @@ int bld_fetch_all(struct bld *b, struct gapimg_error *err)
 	const char *cache = b->opts->pkg_cache ? b->opts->pkg_cache : b->tmp_cache;
 	size_t i;
 
-	for (i = 0; i < b->npkgs; i++) {
-		struct bld_pkg *p = &b->pkgs[i];
+	for (i = 0; i < b->npkgs + b->nwheels; i++) {
+		struct bld_pkg *p = i < b->npkgs ? &b->pkgs[i] : &b->wheels[i - b->npkgs];
 		char *dir = NULL;
 		int rc;
 
@@ -278,7 +278,7 @@ int bld_fetch_all(struct bld *b, struct gapimg_error *err)
 		free(dir);
 		if (rc < 0)
 			return -1;
-		if (b->res->family == GAPIMG_FAMILY_RPM && bld_rpm_verify(b, p, err) < 0)
+		if (!p->wheel && b->res->family == GAPIMG_FAMILY_RPM && bld_rpm_verify(b, p, err) < 0)
 			return -1;
 	}
 	bld_progress(b, GAPIMG_STAGE_VERIFY, NULL, b->npkgs);

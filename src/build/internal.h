@@ -37,6 +37,7 @@ struct bld_owner {
 
 struct bld_pkg {
 	const struct gapimg_package *pkg;
+	int wheel;                /* a Python wheel */
 	const struct gapimg_mirror_info *mirror;
 	const struct gapimg_plan_mirror *pmirror;
 	char *label;              /* "NAME VERSION" in messages and origins */
@@ -66,8 +67,12 @@ struct bld {
 	int64_t epoch;
 	struct gapimg_fstree *tree;
 	struct gapimg_sqfs_writer *writer;
-	struct bld_pkg *pkgs;     /* install order */
+	struct bld_pkg *pkgs;     /* OS packages, install order */
 	size_t npkgs;
+	struct bld_pkg *wheels;   /* wheels, install order (after the OS) */
+	size_t nwheels;
+	char **pyfiles;           /* the wheels' .py files, to byte-compile */
+	size_t npyfiles;
 	struct bld_text *texts;
 	size_t ntexts;
 	struct bld_owner *owners;
@@ -183,6 +188,16 @@ int bld_normalise(struct bld *b, struct gapimg_error *err);
 int bld_stage_accounts(struct bld *b, struct gapimg_error *err);
 /* dpkgdb.c: NAME, or NAME:ARCH for Multi-Arch: same (malloc'd). */
 char *bld_dpkg_info_name(const struct bld_pkg *p);
+
+/* wheels.c: the locked wheels into the tree (declarative builds) or into
+ * the staged tree (on_disk, after the scripts ran). */
+int bld_install_wheels(struct bld *b, int on_disk, struct gapimg_error *err);
+/* The image's site folders and interpreter for the recipe's Python. */
+int bld_wheel_paths(const struct bld *b, char *purelib, char *platlib, size_t size,
+		    char *interpreter, size_t isize);
+/* scripts.c: byte-compile the wheels' .py files with the image's Python,
+ * in the sandbox ('python ... bytecode=on'). */
+int bld_compile_wheels(struct bld *b, struct gapimg_error *err);
 
 /* Add a generated regular file (0644 unless mode says, 0:0, epoch). */
 int bld_add_generated(struct bld *b, const char *path, const void *data,

@@ -38,6 +38,23 @@ static json_t *packages_json(const struct bld *b)
 	return a;
 }
 
+/* Wheels: name (PEP 503), version (PEP 440), the file as locked. */
+static json_t *wheels_json(const struct bld *b)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < b->nwheels; i++) {
+		const struct gapimg_package *p = b->wheels[i].pkg;
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I}",
+			"name", p->name, "version", p->evr, "mirror", p->mirror,
+			"location", p->location, "size", (json_int_t)p->size,
+			"sha256", p->sha256, "order", (json_int_t)p->order));
+	}
+	return a;
+}
+
 static json_t *mirrors_json(const struct bld *b)
 {
 	json_t *a = json_array();
@@ -137,6 +154,13 @@ int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
 		"libraries", libraries_json());
 	if (root == NULL)
 		return gapimg_error_set(err, GAPIMG_E_NOMEM, "cannot build the manifest");
+	if (b->nwheels > 0 &&
+	    (json_object_set_new(root, "wheels", wheels_json(b)) < 0 ||
+	     json_object_set_new(root, "python", json_pack("{s:s, s:b}", "version",
+			pl->python, "bytecode", pl->bytecode)) < 0)) {
+		json_decref(root);
+		return gapimg_error_nomem(err);
+	}
 	if (b->scripts) {
 		/* What was changed after the scripts ran, and why (sorted). */
 		json_t *n = json_array();

@@ -489,3 +489,83 @@ out:
 	env_release(&e);
 	return rc;
 }
+
+/* ---- byte-compiling the wheels ---- */
+
+#define BYTECODE_LIST "/.gapimg-bytecode-list"
+
+/* The image's own interpreter compiles the wheels' .py files it was
+ * given (none of the OS packages'): only it knows its bytecode.
+ * unchecked-hash .pyc files carry a hash of the source instead of its
+ * mtime, and PYTHONHASHSEED=0 fixes the order of constant sets, so the
+ * same sources give the same bytes. */
+int bld_compile_wheels(struct bld *b, struct gapimg_error *err)
+{
+	char purelib[128], platlib[128], interp[64];
+	char *argv[] = { interp, "-m", "compileall", "-q", "-f", "--invalidation-mode",
+			 "unchecked-hash", "-i", BYTECODE_LIST, NULL };
+	struct strbuf list = STRBUF_INIT, host = STRBUF_INIT;
+	struct sbx_result r;
+	struct sbx_spec s = { .root = b->stage, .argv = argv };
+	struct env e = { .n = 0 };
+	int rc = -1;
+
+	if (!b->plan->bytecode || b->npyfiles == 0)
+		return 0;
+	bld_wheel_paths(b, purelib, platlib, sizeof(purelib), interp, sizeof(interp));
+	for (size_t i = 0; i < b->npyfiles; i++)
+		strbuf_addf(&list, "%s\n", b->pyfiles[i]);
+	strbuf_addf(&host, "%s%s", b->stage, BYTECODE_LIST);
+	if (list.alloc == 0 || host.alloc == 0) {
+		gapimg_error_nomem(err);
+		goto out;
+	}
+	{
+		FILE *f = fopen(host.buf, "wxe");
+
+		if (f == NULL || fwrite(list.buf, 1, list.len, f) != list.len) {
+			gapimg_error_errno(err, errno, "cannot write %s", host.buf);
+			if (f)
+				fclose(f);
+			goto out;
+		}
+		if (fclose(f) != 0) {
+			gapimg_error_errno(err, errno, "cannot write %s", host.buf);
+			goto out;
+		}
+	}
+	e.v[0] = NULL;
+	if (base_env(b, &e) < 0 || env_add(&e, "PYTHONHASHSEED=", "0") < 0) {
+		gapimg_error_nomem(err);
+		goto out;
+	}
+	s.env = e.v;
+	s.timeout = script_timeout(b);
+	bld_progress(b, GAPIMG_STAGE_SCRIPTS, "byte-compiling the wheels", b->npkgs);
+	if (sbx_run(&s, &r, err) < 0) {
+		gapimg_error_prefix(err, "byte-compiling the wheels: ");
+		goto out;
+	}
+	if (!r.exited || r.status != 0 || r.timed_out) {
+		struct strbuf tail = STRBUF_INIT;
+
+		sbx_tail(&r, TAIL_LINES, &tail);
+		gapimg_error_set(err, GAPIMG_E_FAILED, "byte-compiling the wheels with the "
+				 "image's %s failed (%s %d); nothing was built (the last "
+				 "lines of its output follow)", interp,
+				 r.exited ? "exit status" : "signal",
+				 r.exited ? r.status : r.signal);
+		free(b->result->script_output);
+		b->result->script_output = strbuf_detach(&tail);
+	} else {
+		rc = 0;
+	}
+	sbx_result_release(&r);
+out:
+	if (host.len)
+		unlink(host.buf);
+	env_release(&e);
+	strbuf_release(&list);
+	strbuf_release(&host);
+	return rc;
+}

@@ -240,6 +240,9 @@ static struct bld_pkg *pkg_by_label(struct bld *b, const char *label)
 	for (i = 0; i < b->npkgs; i++)
 		if (strcmp(b->pkgs[i].label, label) == 0)
 			return &b->pkgs[i];
+	for (i = 0; i < b->nwheels; i++)
+		if (strcmp(b->wheels[i].label, label) == 0)
+			return &b->wheels[i];
 	return NULL;
 }
 
@@ -444,6 +447,14 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 		    replaces(pkg, owner->pkg->name) && e->type != GAPIMG_FT_DIR &&
 		    old->inode->type != GAPIMG_FT_DIR) {
 			replace = 1;
+		} else if (pkg->wheel) {
+			gapimg_error_set(err, GAPIMG_E_INVALID,
+				"file conflict: wheel %s installs %s, which is already in "
+				"%s %s; a wheel may not overwrite it: leave one of them out",
+				pkg->label, norm.buf, pkg_by_label(b, old->origin) &&
+				pkg_by_label(b, old->origin)->wheel ? "wheel" : "package",
+				old->origin);
+			goto out;
 		} else {
 			gapimg_error_set(err, GAPIMG_E_INVALID,
 				"file conflict: package %s installs %s %s, which is "

@@ -142,11 +142,11 @@ int cmd_print_resolution_json(const struct gapimg_resolution *res, FILE *out)
 	for (size_t i = 0; i < res->npackages; i++) {
 		const struct gapimg_package *p = order[i];
 
-		json_array_append_new(pkgs, json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:s,s:i}",
+		json_array_append_new(pkgs, json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:s,s:i,s:b}",
 			"name", jstr(p->name), "evr", jstr(p->evr), "arch", jstr(p->arch),
 			"mirror", jstr(p->mirror), "location", jstr(p->location ? p->location : ""),
 			"size", (json_int_t)p->size,
-			"sha256", p->sha256, "order", (int)p->order));
+			"sha256", p->sha256, "order", (int)p->order, "wheel", p->wheel));
 	}
 	json_object_set_new(root, "packages", pkgs);
 	for (size_t i = 0; i < res->nproblems; i++) {

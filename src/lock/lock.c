@@ -9,6 +9,7 @@
  *   arch x86_64
  *   mirror ID TYPE metadata=<sha256> [revision=..] [date=..] [valid-until=..] [signed-by=..]
  *   package NAME EVR ARCH MIRROR order=N size=N sha256=<hex> location=PATH
+ *   wheel NAME VERSION MIRROR order=N size=N sha256=<hex> location=PATH
  *
  * Words are bare when they hold only safe characters, else written in
  * double quotes with \" \\ and \xHH escapes.  The reader is strict:
@@ -94,16 +95,23 @@ int gapimg_lock_format(const struct gapimg_resolution *res, struct strbuf *out,
 		strbuf_addch(out, '\n');
 	}
 	strbuf_addch(out, '\n');
-	for (size_t i = 0; i < res->npackages; i++) {
-		const struct gapimg_package *p = &res->packages[i];
+	/* OS packages, then the wheels installed on top of them */
+	for (size_t k = 0; k < 2 * res->npackages; k++) {
+		const struct gapimg_package *p = &res->packages[k % res->npackages];
 		char num[32];
 
-		strbuf_addstr(out, "package ");
+		if (p->wheel != (k >= res->npackages))
+			continue;
+		if (p->wheel && (k == res->npackages || !res->packages[(k - 1) % res->npackages].wheel))
+			strbuf_addch(out, '\n');
+		strbuf_addstr(out, p->wheel ? "wheel " : "package ");
 		put_word(out, p->name);
 		strbuf_addch(out, ' ');
 		put_word(out, p->evr);
-		strbuf_addch(out, ' ');
-		put_word(out, p->arch);
+		if (!p->wheel) {
+			strbuf_addch(out, ' ');
+			put_word(out, p->arch);
+		}
 		strbuf_addch(out, ' ');
 		put_word(out, p->mirror);
 		snprintf(num, sizeof(num), "%u", p->order);
@@ -305,7 +313,8 @@ static int parse_mirror(struct lexer *lx, char **w, int n, struct gapimg_resolut
 	return 0;
 }
 
-static int parse_package(struct lexer *lx, char **w, int n, struct gapimg_resolution *res)
+static int parse_package(struct lexer *lx, char **w, int n, struct gapimg_resolution *res,
+			 int wheel)
 {
 	static const char *const keys[] = { "order", "size", "sha256", "location", NULL };
 	struct gapimg_package *p, *v;
@@ -332,8 +341,13 @@ static int parse_package(struct lexer *lx, char **w, int n, struct gapimg_resolu
 	if (!loc || !loc[0] || loc[0] == '/' || strstr(loc, ".."))
 		return lex_error(lx, "package %s needs location=PATH inside its mirror", w[1]);
 	for (size_t i = 0; i < res->nmirrors; i++)
-		if (strcmp(res->mirrors[i].id, w[4]) == 0)
+		if (strcmp(res->mirrors[i].id, w[4]) == 0) {
 			known = 1;
+			if ((res->mirrors[i].type == GAPIMG_MIRROR_WHEELS) != wheel)
+				return lex_error(lx, "%s %s comes from mirror %s, which is %sa "
+						 "wheels mirror", wheel ? "wheel" : "package", w[1],
+						 w[4], wheel ? "not " : "");
+		}
 	for (size_t i = 0; i < res->npackages; i++)
 		if (strcmp(res->packages[i].name, w[1]) == 0 && strcmp(res->packages[i].evr, w[2]) == 0 &&
 		    strcmp(res->packages[i].arch, w[3]) == 0 && strcmp(res->packages[i].mirror, w[4]) == 0)
@@ -348,6 +362,7 @@ static int parse_package(struct lexer *lx, char **w, int n, struct gapimg_resolu
 	res->packages = v;
 	p = &v[res->npackages++];
 	memset(p, 0, sizeof(*p));
+	p->wheel = wheel;
 	p->name = strdup(w[1]);
 	p->evr = strdup(w[2]);
 	p->arch = strdup(w[3]);
@@ -424,7 +439,24 @@ int gapimg_lock_parse(const char *text, size_t len, const char *file,
 							"lines%s", "")
 					    : parse_mirror(&lx, words, nw, res);
 		} else if (strcmp(words[0], "package") == 0) {
-			rc = parse_package(&lx, words, nw, res);
+			rc = parse_package(&lx, words, nw, res, 0);
+		} else if (strcmp(words[0], "wheel") == 0) {
+			/* "wheel NAME VERSION MIRROR ...": the arch word is implied */
+			char **w2 = calloc((size_t)nw + 2, sizeof(*w2));
+
+			if (w2 == NULL) {
+				rc = gapimg_error_set(err, GAPIMG_E_NOMEM, "out of memory");
+			} else if (nw < 4) {
+				rc = lex_error(&lx, "a wheel line is \"wheel NAME VERSION MIRROR "
+					       "order=N size=N sha256=HEX location=PATH\"%s", "");
+			} else {
+				w2[0] = words[0], w2[1] = words[1], w2[2] = words[2];
+				w2[3] = (char *)"wheel";
+				for (int i = 3; i < nw; i++)
+					w2[i + 1] = words[i];
+				rc = parse_package(&lx, w2, nw + 1, res, 1);
+			}
+			free(w2);
 		} else {
 			rc = lex_error(&lx, "unknown line \"%s\"", words[0]);
 		}

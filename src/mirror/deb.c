@@ -11,6 +11,8 @@
  * Packages file stores them (cached with the rest).
  */
 #include "mirror/mirror.h"
+#include "python/pep440.h"
+#include "python/wheelname.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -386,6 +388,9 @@ static int inflate(struct mirror_load *ml, const char *name, const struct strbuf
 	return 0;
 }
 
+static int load_contents(struct mirror_load *ml, const char *dist, const char *comp,
+			 const struct release *r, const char *relwhat, Id first);
+
 static int load_packages(struct mirror_load *ml, const char *dist, const char *comp,
 			 const struct release *r, const char *relwhat)
 {
@@ -480,11 +485,159 @@ static int load_packages(struct mirror_load *ml, const char *dist, const char *c
 	rewind(fp);
 	rc = mark_base_fields(ml, fp, first, path.buf);
 	fclose(fp);
+	if (rc == 0 && ml->plan->nrequirements > 0)
+		rc = load_contents(ml, dist, comp, r, relwhat, first);
 out:
 	strbuf_release(&rel);
 	strbuf_release(&path);
 	strbuf_release(&data);
 	strbuf_release(&text);
+	return rc;
+}
+
+/* "usr/lib/python3/dist-packages/NAME-VERSION.dist-info/METADATA" (or
+ * .egg-info, file or folder, with an optional "-py3.N" tag): the Python
+ * distribution a Debian package ships.  Returns 1 with name and version
+ * (malloc'd) when path is one. */
+static int python_dist_of(const char *path, size_t len, char **name, char **version)
+{
+	static const char prefix[] = "usr/lib/python3/dist-packages/";
+	const char *p = path + sizeof(prefix) - 1, *end, *dash, *ver_end;
+	size_t n;
+
+	if (len <= sizeof(prefix) - 1 || strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	end = memchr(p, '/', (size_t)(path + len - p));
+	n = end ? (size_t)(end - p) : (size_t)(path + len - p);
+	if (n > 10 && memcmp(p + n - 10, ".dist-info", 10) == 0) {
+		if (!end || (size_t)(path + len - end) != 9 || memcmp(end, "/METADATA", 9) != 0)
+			return 0;
+		ver_end = p + n - 10;
+	} else if (n > 9 && memcmp(p + n - 9, ".egg-info", 9) == 0) {
+		if (end && ((size_t)(path + len - end) != 8 || memcmp(end, "/PKG-INFO", 8) != 0))
+			return 0;
+		ver_end = p + n - 9;
+		/* "foo-1.0-py3.11.egg-info" */
+		for (const char *q = ver_end; q > p + 4; q--)
+			if (q[-1] == '-' && q + 3 <= ver_end && memcmp(q, "py3", 3) == 0) {
+				ver_end = q - 1;
+				break;
+			}
+	} else {
+		return 0;
+	}
+	dash = memchr(p, '-', (size_t)(ver_end - p));
+	if (dash == NULL || dash == p || dash + 1 >= ver_end)
+		return 0;
+	*name = strndup(p, (size_t)(dash - p));
+	*version = strndup(dash + 1, (size_t)(ver_end - dash - 1));
+	return *name && *version ? 1 : -1;
+}
+
+/* Debian packages declare no python3dist() capabilities, but the suite's
+ * Contents file says which Python distribution each package ships.  Each
+ * becomes "python3dist(NAME) = VERSION" (PEP 440, encoded as wheels
+ * are), so that the OS package can satisfy a wheel's requirement, and a
+ * wheel of the same distribution conflicts with it.  Read only when the
+ * recipe has pip requirements: Contents files are large. */
+static int load_contents(struct mirror_load *ml, const char *dist, const char *comp,
+			 const struct release *r, const char *relwhat, Id first)
+{
+	static const char *const suffixes[] = { ".gz", ".xz", "" };
+	const char *arch = gapimg_arch_deb_name(ml->plan->arch);
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, data = STRBUF_INIT;
+	const struct rel_file *f = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp = NULL;
+	int rc = -1, found = 0;
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes) && !found; i++) {
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, "%s/Contents-%s%s", comp, arch, suffixes[i]);
+		if ((f = release_find(r, rel.buf)) == NULL)
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dist, rel.buf);
+		if (mirror_read(ml, path.buf, &data, 1) == 0)
+			found = 1;
+		else if (ml->err->code != GAPIMG_E_NOTFOUND)
+			goto out;
+	}
+	gapimg_error_clear(ml->err);
+	if (!found) {
+		mirror_note(ml, "%s has no %s/Contents-%s: its Python packages cannot "
+			    "satisfy pip requirements", relwhat, comp, arch);
+		rc = 0;
+		goto out;
+	}
+	if (data.len != f->size) {
+		gapimg_error_set(ml->err, GAPIMG_E_CORRUPT, "mirror %s: %s is %zu bytes, %s "
+				 "says %llu; the mirror is damaged, half-synced or tampered "
+				 "with (re-sync it)", ml->pm->id, path.buf, data.len, relwhat,
+				 (unsigned long long)f->size);
+		goto out;
+	}
+	if (mirror_verify_sum(ml, path.buf, data.buf, data.len, REPOKEY_TYPE_SHA256, f->sum,
+			      relwhat) < 0)
+		goto out;
+	if ((fp = mirror_open_verified(ml, rel.buf, &data)) == NULL)
+		goto out;
+	strbuf_release(&data);
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		size_t plen = strcspn(line, " \t\n");
+		char *name = NULL, *version = NULL, *locs, *pkgname;
+		struct pep440 v;
+		int k = python_dist_of(line, plen, &name, &version);
+
+		if (k < 0) {
+			free(name), free(version);
+			gapimg_error_nomem(ml->err);
+			goto out;
+		}
+		if (k == 0)
+			continue;
+		locs = line + plen + strspn(line + plen, " \t");
+		locs[strcspn(locs, "\n")] = '\0';
+		if (pep440_parse(version, strlen(version), &v) == 0) {
+			char *pep503 = pep503_name(name, strlen(name));
+			char *evr = pep440_evr(&v, 1);
+			struct strbuf cap_name = STRBUF_INIT;
+			Id capid, evrid;
+
+			strbuf_addf(&cap_name, "python3dist(%s)", pep503 ? pep503 : name);
+			capid = pool_str2id(ml->pool, cap_name.buf, 1);
+			evrid = pool_str2id(ml->pool, evr ? evr : "0", 1);
+			/* "python/python3-numpy,python/python3-numpy-dbg" */
+			for (pkgname = strtok(locs, ","); pkgname; pkgname = strtok(NULL, ",")) {
+				const char *base = strrchr(pkgname, '/');
+				Id pn = pool_str2id(ml->pool, base ? base + 1 : pkgname, 0);
+
+				for (Id p = first; pn && p < ml->repo->end; p++) {
+					Solvable *s = pool_id2solvable(ml->pool, p);
+
+					if (s->repo == ml->repo && s->name == pn)
+						s->provides = repo_addid_dep(ml->repo, s->provides,
+							pool_rel2id(ml->pool, capid, evrid, REL_EQ, 1), 0);
+				}
+			}
+			strbuf_release(&cap_name);
+			free(pep503);
+			free(evr);
+			pep440_release(&v);
+		}
+		free(name);
+		free(version);
+	}
+	rc = 0;
+out:
+	if (fp)
+		fclose(fp);
+	free(line);
+	strbuf_release(&rel);
+	strbuf_release(&path);
+	strbuf_release(&data);
 	return rc;
 }
 
@@ -507,6 +660,10 @@ int mirror_load_deb(struct mirror_load *ml)
 	    check_release(ml, &r, what) < 0)
 		goto out;
 
+	/* Contents are read only for recipes with pip lines: such a recipe
+	 * gets a cache entry of its own */
+	if (ml->plan->nrequirements > 0)
+		strbuf_addstr(&content, "\ngapimg: python3dist from Contents\n");
 	mirror_cache_key_init(&key, ml, content.buf, content.len);
 	if (mirror_cache_load(ml, &key)) {
 		ml->info->from_cache = 1;

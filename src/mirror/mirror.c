@@ -11,8 +11,8 @@ int mirror_load(struct mirror_load *ml)
 	case GAPIMG_MIRROR_DEB:
 		return mirror_load_deb(ml);
 	case GAPIMG_MIRROR_WHEELS:
-		break;
+		return mirror_load_wheels(ml);
 	}
-	return gapimg_error_set(ml->err, GAPIMG_E_UNSUPPORTED,
-				"mirror %s: wheels mirrors are not resolved yet", ml->pm->id);
+	return gapimg_error_set(ml->err, GAPIMG_E_INTERNAL, "mirror %s: unknown type",
+				ml->pm->id);
 }

@@ -31,10 +31,52 @@
  * they are written into the cached .solv files too. */
 #define MIRROR_KEY_ESSENTIAL "gapimg:deb:essential"
 #define MIRROR_KEY_PRIORITY  "gapimg:deb:priority"
+/* Wheels: the version as PEP 440 writes it, the PEP 503 name, and for
+ * the synthetic solvable of an extra, the extra's name. */
+#define MIRROR_KEY_WHEEL_VERSION "gapimg:wheel:version"
+#define MIRROR_KEY_WHEEL_NAME    "gapimg:wheel:name"
+#define MIRROR_KEY_WHEEL_EXTRA   "gapimg:wheel:extra"
 
 /* Bump when what a loader puts into a repository changes, so that old
  * cache entries are never used. */
-#define MIRROR_CACHE_FORMAT 3
+#define MIRROR_CACHE_FORMAT 4
+
+struct pytags;
+
+/* What wheels are chosen for: the image's interpreter and machine, and
+ * the newest C library its OS mirrors offer (manylinux tags). */
+struct wheel_target {
+	unsigned major, minor;       /* 3, 11 */
+	const char *python;          /* the recipe's "3.11" or "3.11.4" */
+	const char *machine;         /* "x86_64" */
+	unsigned glibc_minor;        /* glibc 2.N; 0 when no mirror has one */
+	int deb;                     /* the pool has Debian's version rules */
+	struct pytags *tags;
+};
+
+/* What the wheel loader learned that the resolver uses to explain
+ * problems: wheels left out and why, and the requirement text behind
+ * every dependency it made. */
+struct wheel_skip {
+	char *name;                  /* PEP 503 */
+	char *why;                   /* "newpy 2.0 requires Python >=3.13" */
+};
+struct wheel_known {
+	struct wheel_skip *skips;
+	size_t nskips;
+	Id *deps;
+	char **texts;                /* "numpy>=1.26,<2" */
+	size_t ndeps;
+};
+void wheel_known_release(struct wheel_known *wk);
+/* The requirement text of a dependency the loader made, or NULL. */
+const char *wheel_dep_text(const struct wheel_known *wk, Id dep);
+/* The dependency of a requirement on cap ("python3dist(numpy)") with
+ * the specifier spec, remembered with text; 0 with msg saying why when
+ * the specifier cannot be expressed ("out of memory" when memory ran
+ * out). */
+Id wheel_dep(Pool *pool, struct wheel_known *wk, int deb, const char *cap,
+	     const char *spec, const char *text, char *msg, size_t msgsz);
 
 struct mirror_load {
 	Pool *pool;
@@ -45,12 +87,15 @@ struct mirror_load {
 	struct gapimg_mirror_info *info;   /* root is set; the rest is filled */
 	struct gapimg_resolution *res;     /* for notes */
 	struct gapimg_error *err;
+	const struct wheel_target *wt;     /* wheels mirrors only */
+	struct wheel_known *wk;            /* wheels mirrors only */
 };
 
 int mirror_load(struct mirror_load *ml);
 int mirror_load_rpmmd(struct mirror_load *ml);
 int mirror_load_rpmdir(struct mirror_load *ml);
 int mirror_load_deb(struct mirror_load *ml);
+int mirror_load_wheels(struct mirror_load *ml);
 
 /* files.c */
 /* Absolute folder of a plan mirror, malloc'd. */

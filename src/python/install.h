@@ -73,7 +73,7 @@ struct pyinstall_opts {
 };
 
 /*
- * Install the wheel at path: check WHEEL (Wheel-Version 1.x), read RECORD,
+ * Install the wheel at path: check WHEEL (Wheel-Version 0.x or 1.x), read RECORD,
  * stream each member to emit() with its hash checked against RECORD,
  * map "{distinfo-base}.data/{purelib,platlib,scripts,headers,data}/..."
  * to the scheme, rewrite "#!python" launchers of .data/scripts to the

@@ -24,7 +24,10 @@ struct pymarker_env {
 };
 
 /* The target environment for CPython major.minor[.micro] on Linux and
- * machine; strings point into *buf. */
+ * machine: python_version "3.11", python_full_version and
+ * implementation_version "3.11.4", or "3.11.0" when no micro is given;
+ * platform_release, platform_version and extra "".  Strings point into
+ * *t and the arguments. */
 struct pymarker_target {
 	struct pymarker_env env;
 	char version[16], full_version[32];
@@ -35,10 +38,15 @@ void pymarker_target_init(struct pymarker_target *t, const char *python,
 /*
  * Evaluate a marker as pep508_parse() writes it (canonical: variables
  * bare, strings in double quotes, single spaces around operators,
- * "and"/"or", parentheses).  Comparisons use PEP 440 when both sides are
- * valid versions (the variable side being a version variable), strings
- * otherwise; "in"/"not in" test substrings; "extra" compares PEP 503
- * normalised names.  1 true, 0 false, -1 malformed (msg says why).
+ * "and"/"or", parentheses; "and" binds tighter than "or").  As packaging
+ * does: when "OP right" is a valid specifier and the left side a valid
+ * version, the specifier decides (pre-releases allowed), whichever side
+ * holds the variable; otherwise "in"/"not in" test substrings (left in
+ * right), "=="/"!=" compare strings, and any other operator is an error.
+ * When either side is "extra", both are PEP 503 normalised first.  Every
+ * comparison is evaluated, so an error is reported even where "or" or
+ * "and" already knows the answer.  1 true, 0 false, -1 malformed or not
+ * comparable (msg says why).  env NULL counts as all "".
  */
 int pymarker_eval(const char *marker, const struct pymarker_env *env,
 		  char *msg, size_t msgsz);

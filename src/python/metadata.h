@@ -20,11 +20,16 @@ struct pymeta {
 
 /* Parse the header block (up to the first empty line; the body is the
  * description).  Continuation lines (leading space or tab) are joined to
- * the field before them; field names are case-insensitive; CRLF is
- * accepted.  Name and Version are required, appear once; Metadata-Version
- * must be 1.x or 2.x.  0, -1 when malformed (msg names the field and
- * line), -2 when memory ran out. */
+ * the field before them with one space; values are trimmed of blanks;
+ * field names are case-insensitive; CRLF and a UTF-8 BOM are accepted;
+ * fields not in struct pymeta are skipped.  Metadata-Version (1.x or
+ * 2.x), Name and Version are required and non-empty; they and
+ * Requires-Python appear at most once.  0, -1 when malformed (msg names
+ * the field and line: "METADATA: no Name field", "METADATA: Version given
+ * twice (lines 2 and 5)", "METADATA line 3: 'foo' is not 'Field: value'"),
+ * -2 when memory ran out.  *m is zeroed on failure; msg may be NULL. */
 int pymeta_parse(const char *text, size_t len, struct pymeta *m, char *msg, size_t msgsz);
+/* Free the members and zero the struct; safe on a zeroed struct. */
 void pymeta_release(struct pymeta *m);
 
 #endif

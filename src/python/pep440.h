@@ -46,8 +46,15 @@ char *pep440_str(const struct pep440 *v);
 /* A pre-release or a development release. */
 int pep440_is_prerelease(const struct pep440 *v);
 
-/* The version as a libsolv EVR for an RPM (deb = 0) or Debian (deb = 1)
- * pool, malloc'd (docs/python.md has the table). */
+/*
+ * The version as a libsolv EVR for an RPM (deb = 0) or Debian (deb = 1)
+ * pool, malloc'd (docs/python.md has the table): trailing zero release
+ * numbers dropped, "E:" for an epoch, "~~devN" for a final's dev
+ * release, "~aN"/"~bN"/"~rcN", post "^postN" (RPM) or "+postN" (Debian),
+ * then "~devN"; a local label becomes "-LABEL" (the RPM release, the
+ * Debian revision).  Both pools order these as PEP 440 does; local
+ * labels only roughly ("+abc10" < "+abc9" in PEP 440, not in the pools).
+ */
 char *pep440_evr(const struct pep440 *v, int deb);
 
 /*
@@ -56,16 +63,25 @@ char *pep440_evr(const struct pep440 *v, int deb);
  * trailing comma are accepted as pip does) as a dependency on the
  * capability cap ("python3dist(numpy)"), appended to out in
  * pool_parserpmrichdep() syntax, e.g. "(python3dist(numpy) >= 1.26 with
- * python3dist(numpy) < 2~~)".  An empty spec gives cap itself.  0, -1
- * when spec is malformed (msg says why), -2 when memory ran out.
+ * python3dist(numpy) < 2~~)".  An empty spec gives cap itself; one
+ * simple term is not parenthesised.  0, -1 when spec is malformed (msg
+ * says why), -2 when memory ran out; out is unchanged on failure.
+ *
+ * Known gaps, both from libsolv ignoring a release the other side lacks
+ * in RPM pools: there "==1.0+cu121" (and "===1.0+cu121") also admits a
+ * plain 1.0 wheel, and "===1.0" admits 1.0+LABEL.  ">V" for a pre, post
+ * or dev V is a plain "> V", which admits V's base release's post
+ * releases and local versions that packaging refuses (">1.0a1" and
+ * 1.0.post1); pep440_spec_match() follows packaging there.
  */
 int pep440_spec_dep(const char *cap, const char *spec, int deb, struct strbuf *out,
 		    char *msg, size_t msgsz);
 
 /* Does version v satisfy the specifier set spec (PEP 440 rules, local
  * labels and pre-releases as PEP 440 says: a pre-release matches only
- * when prereleases is set or a clause names one)?  1, 0, or -1 when spec
- * is malformed (msg says why). */
+ * when prereleases is set or a clause other than "!=" names one; an
+ * empty spec refuses pre-releases too)?  1, 0, or -1 when spec is
+ * malformed or memory ran out (msg says why). */
 int pep440_spec_match(const char *spec, const struct pep440 *v, int prereleases,
 		      char *msg, size_t msgsz);
 

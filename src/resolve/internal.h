@@ -9,6 +9,7 @@
 #include <solv/bitmap.h>
 
 #include "gapimg/resolve.h"
+#include "mirror/mirror.h"
 
 /* What a job in the queue stands for, to name it in problems. */
 struct job_origin {
@@ -22,13 +23,17 @@ struct rsv {
 	struct gapimg_resolution *res;
 	struct gapimg_error *err;
 	Pool *pool;
-	Repo **repos;             /* per plan mirror; NULL for wheels mirrors */
+	Repo **repos;             /* per plan mirror */
 	Map considered;           /* not excluded */
 	int have_considered;
 	Queue job;
 	struct job_origin *origins;   /* one per job pair */
 	size_t norigins;
 	Map *favored;             /* names with a favour job (Debian) */
+	struct wheel_target wt;   /* what wheels are chosen for */
+	struct wheel_known wk;    /* what the wheel loader left out, and
+				   * the requirement behind each dependency */
+	int have_wheels;
 };
 
 /* pool.c */
@@ -41,9 +46,17 @@ const char *rsv_pkg(struct rsv *r, Id p);
 /* The same without the mirror. */
 const char *rsv_nevra(struct rsv *r, Id p);
 
+/* Is p a wheel (or an extra's synthetic solvable)? */
+int rsv_is_wheel(struct rsv *r, Id p);
+/* How a dependency reads in a problem: a wheel requirement as it was
+ * written ("numpy>=1.26,<2"), anything else as libsolv spells it. */
+const char *rsv_dep(struct rsv *r, Id dep);
+
 /* jobs.c: request problems (no such package, excluded) are added to
  * res->problems; returns -1 on error. */
 int rsv_add_jobs(struct rsv *r);
+/* The recipe's pip requirements (python.c in this folder). */
+int rsv_add_pip_jobs(struct rsv *r);
 int rsv_push_job(struct rsv *r, Id how, Id what, const char *text,
 		 const struct gapimg_span *span);
 /* Debian: favour the first alternative of "a | b" dependencies that the

@@ -302,5 +302,5 @@ int rsv_add_jobs(struct rsv *r)
 			return -1;
 	if (r->plan->debian_base != GAPIMG_DEBIAN_BASE_NONE && add_debian_base(r) < 0)
 		return -1;
-	return 0;
+	return rsv_add_pip_jobs(r);
 }

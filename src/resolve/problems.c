@@ -91,7 +91,7 @@ static char *describe_rule(struct rsv *r, Solver *solv, Id rid, SolverRuleinfo t
 {
 	Pool *pool = r->pool;
 	struct strbuf sb = STRBUF_INIT;
-	const char *d = dep ? pool_dep2str(pool, dep) : "";
+	const char *d = dep ? rsv_dep(r, dep) : "";
 
 	switch (type) {
 	case SOLVER_RULE_JOB:
@@ -138,8 +138,16 @@ static char *describe_rule(struct rsv *r, Solver *solv, Id rid, SolverRuleinfo t
 			    rsv_pkg(r, source), d);
 		break;
 	case SOLVER_RULE_PKG_CONFLICTS:
-		strbuf_addf(&sb, "%s conflicts with %s, provided by %s",
-			    rsv_pkg(r, source), d, rsv_pkg(r, target));
+		/* a wheel's conflict with its own name: one version of a
+		 * Python distribution, from a wheel or an OS package */
+		if (rsv_is_wheel(r, source) && !ISRELDEP(dep) &&
+		    strncmp(d, "python3dist(", 12) == 0)
+			strbuf_addf(&sb, "only one of %s and %s can be installed: both are "
+				    "the Python distribution %.*s", rsv_pkg(r, source),
+				    rsv_pkg(r, target), (int)(strlen(d) - 13), d + 12);
+		else
+			strbuf_addf(&sb, "%s conflicts with %s, provided by %s",
+				    rsv_pkg(r, source), d, rsv_pkg(r, target));
 		break;
 	case SOLVER_RULE_PKG_SAME_NAME:
 		strbuf_addf(&sb, "only one of %s and %s can be installed (same name)",

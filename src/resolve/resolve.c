@@ -17,16 +17,8 @@
 #include "gapimg/strbuf.h"
 #include "mirror/mirror.h"
 
-static int refuse_wheels(const struct gapimg_plan *plan, struct gapimg_error *err)
+static int refuse_fragment(const struct gapimg_plan *plan, struct gapimg_error *err)
 {
-	if (plan->nrequirements > 0)
-		return gapimg_error_set(err, GAPIMG_E_UNSUPPORTED,
-					"%s:%u:%u: pip requirements are not resolved by this "
-					"version of gapimg yet (wheel mirrors come with the "
-					"Python support); remove the pip lines to lock the OS "
-					"packages", plan->requirements[0].span.file,
-					plan->requirements[0].span.line,
-					plan->requirements[0].span.col);
 	if (plan->fragment)
 		return gapimg_error_set(err, GAPIMG_E_INVALID,
 					"%s is a fragment (it says \"fragment\"): it is "
@@ -75,9 +67,16 @@ static int package_of(struct rsv *r, Id p, unsigned order, struct gapimg_package
 		if (strcmp(r->res->mirrors[i].id, s->repo->name) == 0)
 			info = &r->res->mirrors[i];
 	memset(out, 0, sizeof(*out));
-	out->name = strdup(pool_id2str(pool, s->name));
-	out->evr = strdup(pool_id2str(pool, s->evr));
-	out->arch = strdup(pool_id2str(pool, s->arch));
+	if (rsv_is_wheel(r, p)) {
+		out->wheel = 1;
+		out->name = strdup(solvable_lookup_str(s, pool_str2id(pool, MIRROR_KEY_WHEEL_NAME, 1)));
+		out->evr = strdup(solvable_lookup_str(s, pool_str2id(pool, MIRROR_KEY_WHEEL_VERSION, 1)));
+		out->arch = strdup("wheel");
+	} else {
+		out->name = strdup(pool_id2str(pool, s->name));
+		out->evr = strdup(pool_id2str(pool, s->evr));
+		out->arch = strdup(pool_id2str(pool, s->arch));
+	}
 	out->mirror = strdup(s->repo->name);
 	out->order = order;
 	out->size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
@@ -153,6 +152,12 @@ static int collect(struct rsv *r, Solver *solv)
 
 		if (type != SOLVER_TRANSACTION_INSTALL && type != SOLVER_TRANSACTION_MULTIINSTALL)
 			continue;
+		/* an extra's solvable stands for its requirements: nothing
+		 * to fetch */
+		if (rsv_is_wheel(r, t->steps.elements[i]) &&
+		    solvable_lookup_str(pool_id2solvable(r->pool, p),
+					pool_str2id(r->pool, MIRROR_KEY_WHEEL_EXTRA, 1)))
+			continue;
 		if (package_of(r, p, ++order, &res->packages[res->npackages]) != 0)
 			missing = 1;
 		res->npackages++;
@@ -179,7 +184,7 @@ int gapimg_resolve(const struct gapimg_plan *plan, const struct gapimg_resolve_o
 	int rc = -1, n;
 
 	memset(res, 0, sizeof(*res));
-	if (refuse_wheels(plan, err) < 0)
+	if (refuse_fragment(plan, err) < 0)
 		return -1;
 	if (rsv_open(&r) < 0 || rsv_add_jobs(&r) < 0)
 		goto out;
@@ -243,9 +248,25 @@ static Id find_locked(struct rsv *r, Repo *repo, const struct gapimg_package *lp
 	Solvable *s;
 	Id p;
 
+	Id first = 0;
+
+	if (lp->wheel) {
+		Id kname = pool_str2id(pool, MIRROR_KEY_WHEEL_NAME, 1);
+		Id kver = pool_str2id(pool, MIRROR_KEY_WHEEL_VERSION, 1);
+		Id kextra = pool_str2id(pool, MIRROR_KEY_WHEEL_EXTRA, 1);
+
+		FOR_REPO_SOLVABLES(repo, p, s) {
+			const char *n = solvable_lookup_str(s, kname);
+			const char *v = solvable_lookup_str(s, kver);
+
+			if (n && v && !solvable_lookup_str(s, kextra) &&
+			    strcmp(n, lp->name) == 0 && strcmp(v, lp->evr) == 0)
+				return p;
+		}
+		return 0;
+	}
 	if (!name || !evr || !arch)
 		return 0;
-	Id first = 0;
 
 	/* a mirror may hold the same version twice (two locations): prefer
 	 * the copy the lock names */
@@ -280,7 +301,7 @@ int gapimg_resolve_replay(const struct gapimg_plan *plan, const struct gapimg_re
 	int rc = -1, n;
 
 	memset(res, 0, sizeof(*res));
-	if (refuse_wheels(plan, err) < 0)
+	if (refuse_fragment(plan, err) < 0)
 		return -1;
 	if (rsv_open(&r) < 0)
 		goto out;
