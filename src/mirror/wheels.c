@@ -70,6 +70,8 @@ struct wl {
 	size_t n, cap;
 	struct strbuf listing;    /* "rel sha256" of every wheel, for the digest */
 	size_t other_platform, not_wheels;
+	size_t outside;           /* links that leave the mirror folder */
+	char *outside_first;
 	Id kver, kname, kextra;
 };
 
@@ -359,8 +361,9 @@ static int collect_project(struct wl *w, const char *page_rel)
 		}
 		rel = join_inside(dir, l->path);
 		if (rel == NULL) {
-			mirror_note(w->ml, "skipped the link \"%s\" on %s: it does not point to a "
-				    "file inside the mirror folder", l->href, page_rel);
+			if (w->outside++ == 0 && asprintf(&w->outside_first, "\"%s\" on %s",
+							  l->href, page_rel) < 0)
+				w->outside_first = NULL;
 			continue;
 		}
 		proto.sha256 = dup_or_null(l->sha256);
@@ -991,6 +994,12 @@ int mirror_load_wheels(struct mirror_load *ml)
 	if (w.other_platform)
 		mirror_note(ml, "%zu wheel%s for other interpreters or platforms left out",
 			    w.other_platform, w.other_platform == 1 ? "" : "s");
+	if (w.outside)
+		mirror_note(ml, "skipped %zu link%s that point%s outside the mirror folder "
+			    "(the first: %s); a wheels mirror is the folder that holds the "
+			    "index and the wheel files it links to", w.outside,
+			    w.outside == 1 ? "" : "s", w.outside == 1 ? "s" : "",
+			    w.outside_first ? w.outside_first : "?");
 	if (w.not_wheels)
 		mirror_note(ml, "%zu link%s to source distributions or other files ignored "
 			    "(gapimg installs wheels only)", w.not_wheels,
@@ -1000,6 +1009,7 @@ out:
 	for (size_t i = 0; i < w.n; i++)
 		cand_release(&w.c[i]);
 	free(w.c);
+	free(w.outside_first);
 	strbuf_release(&w.listing);
 	pep440_release(&w.pyver);
 	return rc;

@@ -66,7 +66,9 @@ static void check_mirrors(struct rcompiler *rc)
 
 		have_os |= !wheels;
 		have_deb |= m->type == GAPIMG_MIRROR_DEB;
-		m->used = wheels ? plan->nrequirements > 0 : os_requests;
+		/* wheels need the interpreter, and OS packages may provide
+		 * what pip lines ask for */
+		m->used = wheels ? plan->nrequirements > 0 : os_requests || plan->nrequirements > 0;
 		/* After an error, "unused" is more likely its echo than news. */
 		if (!m->used && rc->diags->errors == 0)
 			rc_warning(rc, SPAN_SRC(rc, m->span), m->span,

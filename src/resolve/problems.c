@@ -86,6 +86,20 @@ static char *job_text(struct rsv *r, Id jobidx)
 	return s;
 }
 
+/* Two versions of one name, in a stable order: libsolv reports the pair
+ * both ways round (and for wheels also as their conflict), and the
+ * causes are deduplicated as text. */
+static void same_name(struct rsv *r, struct strbuf *sb, Id a, Id b)
+{
+	char *x = strdup(rsv_pkg(r, a)), *y = strdup(rsv_pkg(r, b));
+
+	if (x && y)
+		strbuf_addf(sb, "only one of %s and %s can be installed (same name)",
+			    strcmp(x, y) <= 0 ? x : y, strcmp(x, y) <= 0 ? y : x);
+	free(x);
+	free(y);
+}
+
 static char *describe_rule(struct rsv *r, Solver *solv, Id rid, SolverRuleinfo type,
 			   Id source, Id target, Id dep)
 {
@@ -141,7 +155,10 @@ static char *describe_rule(struct rsv *r, Solver *solv, Id rid, SolverRuleinfo t
 		/* a wheel's conflict with its own name: one version of a
 		 * Python distribution, from a wheel or an OS package */
 		if (rsv_is_wheel(r, source) && !ISRELDEP(dep) &&
-		    strncmp(d, "python3dist(", 12) == 0)
+		    pool_id2solvable(pool, source)->name == pool_id2solvable(pool, target)->name)
+			same_name(r, &sb, source, target);
+		else if (rsv_is_wheel(r, source) && !ISRELDEP(dep) &&
+			 strncmp(d, "python3dist(", 12) == 0)
 			strbuf_addf(&sb, "only one of %s and %s can be installed: both are "
 				    "the Python distribution %.*s", rsv_pkg(r, source),
 				    rsv_pkg(r, target), (int)(strlen(d) - 13), d + 12);
@@ -150,8 +167,7 @@ static char *describe_rule(struct rsv *r, Solver *solv, Id rid, SolverRuleinfo t
 				    rsv_pkg(r, source), d, rsv_pkg(r, target));
 		break;
 	case SOLVER_RULE_PKG_SAME_NAME:
-		strbuf_addf(&sb, "only one of %s and %s can be installed (same name)",
-			    rsv_pkg(r, source), rsv_pkg(r, target));
+		same_name(r, &sb, source, target);
 		break;
 	case SOLVER_RULE_PKG_OBSOLETES:
 	case SOLVER_RULE_PKG_IMPLICIT_OBSOLETES:
