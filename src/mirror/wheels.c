@@ -634,15 +634,24 @@ static int read_metadata(struct wl *w, struct cand *c, struct strbuf *out)
 	if ((path = mirror_join(w->ml, c->rel)) == NULL)
 		return -1;
 	rc = pywheel_read_metadata(path, c->wn.name, c->wn.version, out, NULL, &e);
-	free(path);
 	if (rc < 0) {
+		size_t n = strlen(path);
+
 		if (e.code == GAPIMG_E_NOMEM) {
+			free(path);
 			*w->ml->err = e;
 			return -1;
 		}
-		mirror_note(w->ml, "skipped %s: %s", c->rel, e.msg);
+		/* the message names the file by its full path: name it as
+		 * the mirror does */
+		if (strncmp(e.msg, path, n) == 0)
+			mirror_note(w->ml, "skipped: %s%s", c->rel, e.msg + n);
+		else
+			mirror_note(w->ml, "skipped %s: %s", c->rel, e.msg);
+		free(path);
 		return 1;
 	}
+	free(path);
 	return 0;
 }
 
