@@ -72,7 +72,9 @@ gapimg lock: wrote r.lock: 27 packages from 2 mirrors" "$(grep -v 'mirror base: 
 	# the lock replays
 	expect_eq 0 "$(run_status "$GAPIMG" lock --check r.recipe)" "$(cat "$WORK/.stderr")"
 	# the wheels come after the OS packages they need
-	awk '$1 == "package" { sub("order=", "", $6); if ($6 > m) m = $6 } $1 == "wheel" { sub("order=", "", $5); if (!w || $5 < w) w = $5 } END { exit !(w > m) }' r.lock
+	awk '$1 == "package" { sub("order=", "", $6); if ($6 + 0 > m) m = $6 + 0 }
+	     $1 == "wheel" { sub("order=", "", $5); if (!w || $5 + 0 < w) w = $5 + 0 }
+	     END { exit !(w > m) }' r.lock
 }
 
 t_index_yanked_and_prereleases() {
