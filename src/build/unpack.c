@@ -448,10 +448,11 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 		    old->inode->type != GAPIMG_FT_DIR) {
 			replace = 1;
 		} else if (pkg->wheel) {
+			/* the installer names the wheel, its file and member */
 			gapimg_error_set(err, GAPIMG_E_INVALID,
-				"file conflict: wheel %s installs %s, which is already in "
-				"%s %s; a wheel may not overwrite it: leave one of them out",
-				pkg->label, norm.buf, pkg_by_label(b, old->origin) &&
+				"file conflict: %s is already in %s %s; a wheel may not "
+				"overwrite it: leave one of them out", norm.buf,
+				pkg_by_label(b, old->origin) &&
 				pkg_by_label(b, old->origin)->wheel ? "wheel" : "package",
 				old->origin);
 			goto out;

@@ -168,10 +168,9 @@ static int emit_disk(struct emit_ctx *c, const struct pyinstall_file *f,
 		close(dir);
 		if (e == EEXIST)
 			return gapimg_error_set(err, GAPIMG_E_INVALID,
-				"file conflict: wheel %s installs %s, which is already in "
-				"the image (from a package, its scripts or another wheel); "
-				"a wheel may not overwrite it: leave one of them out",
-				c->pkg->label, f->path);
+				"file conflict: %s is already in the image (from a package, "
+				"its scripts or another wheel); a wheel may not overwrite it: "
+				"leave one of them out", f->path);
 		return gapimg_error_errno(err, e, "wheel %s: cannot create %s", c->pkg->label,
 					  f->path);
 	}
