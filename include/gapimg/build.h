@@ -64,7 +64,8 @@ struct gapimg_build_result {
 	char sha256[GAPIMG_SHA256_HEX];
 	uint64_t bytes;
 	uint32_t inodes;
-	size_t npackages;
+	size_t npackages;         /* OS packages */
+	size_t nwheels;           /* Python wheels */
 	size_t cache_hits;        /* packages read from the package cache */
 	char *staging;            /* the staged tree, when kept */
 	char *script_output;      /* a failed script's last lines of output */

@@ -360,6 +360,7 @@ int gapimg_build(const struct gapimg_plan *plan,
 		}
 	}
 	result->npackages = b.npkgs;
+	result->nwheels = b.nwheels;
 
 	/* 1. Everything verified before anything is unpacked. */
 	if (bld_fetch_all(&b, err) < 0)

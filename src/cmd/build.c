@@ -259,11 +259,12 @@ static void print_summary(const char *image, const char *manifest,
 			  const struct gapimg_build_result *r, int sealed, int json)
 {
 	if (json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b}",
+		json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b}",
 				      "image", image, "manifest", manifest,
 				      "sha256", r->sha256, "bytes", (json_int_t)r->bytes,
 				      "inodes", (json_int_t)r->inodes,
 				      "packages", (json_int_t)r->npackages,
+				      "wheels", (json_int_t)r->nwheels,
 				      "cached_packages", (json_int_t)r->cache_hits,
 				      "network_namespace", sealed);
 		if (j) {
@@ -273,8 +274,10 @@ static void print_summary(const char *image, const char *manifest,
 		}
 		return;
 	}
-	printf("built %s: %zu packages, %llu bytes, %u inodes\n", image, r->npackages,
-	       (unsigned long long)r->bytes, r->inodes);
+	printf("built %s: %zu packages", image, r->npackages);
+	if (r->nwheels)
+		printf(" and %zu wheel%s", r->nwheels, r->nwheels == 1 ? "" : "s");
+	printf(", %llu bytes, %u inodes\n", (unsigned long long)r->bytes, r->inodes);
 	printf("sha256 %s\n", r->sha256);
 	printf("manifest %s\n", manifest);
 }
