@@ -220,7 +220,29 @@ t_bytecode_with_scripts_run() {
 	cd ..
 }
 
+t_rpm_image_site_packages() {
+	mkdir -p g && cd g
+	{
+		printf 'image t\nversion 1\narch x86_64\nepoch 1795910400\n'
+		echo "mirror os rpm-md $WF/os-rpm signatures=off"
+		echo "mirror pypi wheels $WF/wheels/files"
+		echo "python 3.11"
+		echo 'pip app'
+	} >r.recipe
+	expect_eq 0 "$(run_status "$GAPIMG" build -q --cache-dir cache -o w.sqfs r.recipe)" "$(cat "$WORK/.stderr")"
+	# Fedora/EL: site-packages under /usr/local/lib, which their site.py
+	# adds; the launcher for the image's /usr/bin/python3.11
+	expect_eq "usr/local/bin/app
+usr/local/bin/app-gui
+usr/local/lib/python3.11/site-packages/app/__init__.py
+usr/local/lib/python3.11/site-packages/lib/__init__.py" \
+		"$(unsquashfs -q -lls w.sqfs usr/local | awk '$1 !~ /^d/ { print $NF }' | sed 's|squashfs-root/||' | grep -v 'dist-info\|cli.py')"
+	expect_eq '#!/usr/bin/python3.11' "$(cat_file w.sqfs usr/local/bin/app | head -n 1)"
+	cd ..
+}
+
 test_case "wheels in the image: schemes, launchers, RECORD, manifest, imports" t_wheels_in_the_image
+test_case "an RPM image: site-packages under /usr/local/lib" t_rpm_image_site_packages
 test_case "an image with wheels is bit-identical across builds" t_reproducible
 test_case "a tampered or unlisted member stops the build" t_record_tampering_refused
 test_case "a wheel may not overwrite another's file" t_wheels_may_not_overwrite
