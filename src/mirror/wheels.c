@@ -68,7 +68,8 @@ struct wl {
 	struct pep440 pyver;      /* the target's full version */
 	struct cand *c;
 	size_t n, cap;
-	struct strbuf listing;    /* "rel sha256" of every wheel, for the digest */
+	struct strbuf listing;    /* "rel sha256" (index) or "rel size=N" (flat
+				   * folder) of every wheel, for the digest */
 	size_t other_platform, not_wheels;
 	size_t outside;           /* links that leave the mirror folder */
 	char *outside_first;
@@ -423,6 +424,18 @@ static int collect_simple(struct wl *w, const char *top)
 	pysimple_free(links, n);
 	free(dir);
 	return rc;
+}
+
+static uint64_t file_size(struct wl *w, const struct cand *c)
+{
+	char *path = mirror_join(w->ml, c->rel);
+	struct stat st;
+	uint64_t n = 0;
+
+	if (path && stat(path, &st) == 0)
+		n = (uint64_t)st.st_size;
+	free(path);
+	return n;
 }
 
 /* ---- choosing ---- */
@@ -780,14 +793,12 @@ static int add_wheel(struct wl *w, struct cand *c)
 		rc = 1;
 		goto out;
 	}
+	/* A flat folder's wheels are hashed only when chosen (resolve.c):
+	 * hashing every file of a large mirror on each resolve would cost
+	 * minutes. */
 	if (c->sha256) {
 		memcpy(hex, c->sha256, sizeof(hex) - 1);
 		hex[sizeof(hex) - 1] = '\0';
-	} else {
-		if (gapimg_sha256_file(path, hex, w->ml->err) < 0) {
-			rc = -1;
-			goto out;
-		}
 	}
 
 	/* What it requires: the interpreter, the C library its platform tag
@@ -854,7 +865,8 @@ static int add_wheel(struct wl *w, struct cand *c)
 	for (int i = 0; i < deps.count; i++)
 		s->requires = repo_addid_dep(repo, s->requires, deps.elements[i], 0);
 	repodata_set_location(w->data, p, 0, NULL, c->rel);
-	repodata_set_checksum(w->data, p, SOLVABLE_CHECKSUM, REPOKEY_TYPE_SHA256, hex);
+	if (c->sha256)
+		repodata_set_checksum(w->data, p, SOLVABLE_CHECKSUM, REPOKEY_TYPE_SHA256, hex);
 	repodata_set_num(w->data, p, SOLVABLE_DOWNLOADSIZE, (unsigned long long)st.st_size);
 	repodata_set_str(w->data, p, w->kver, vstr);
 	repodata_set_str(w->data, p, w->kname, c->wn.name);
@@ -944,7 +956,11 @@ static int choose_and_add(struct wl *w)
 			struct cand *c = &w->c[k];
 			int rc;
 
-			strbuf_addf(&w->listing, "%s %s\n", c->rel, c->sha256 ? c->sha256 : "-");
+			/* the index's hash, or for a flat folder the size */
+			if (c->sha256)
+				strbuf_addf(&w->listing, "%s %s\n", c->rel, c->sha256);
+			else
+				strbuf_addf(&w->listing, "%s size=%llu\n", c->rel, (unsigned long long)file_size(w, c));
 			/* one file per version: the best, sorted first */
 			if (k > i && pep440_cmp(&c->ver, &w->c[k - 1].ver) == 0)
 				continue;

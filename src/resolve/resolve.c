@@ -14,6 +14,7 @@
 #include <solv/solvable.h>
 #include <solv/transaction.h>
 
+#include "gapimg/sha256.h"
 #include "gapimg/strbuf.h"
 #include "mirror/mirror.h"
 
@@ -91,6 +92,25 @@ static int package_of(struct rsv *r, Id p, unsigned order, struct gapimg_package
 		return 1;
 	}
 	out->location = strdup(loc);
+	if (sum == NULL && out->wheel && info) {
+		/* a flat wheel folder has no index: the chosen file's own hash
+		 * is what the lock pins */
+		char *wpath = NULL;
+		int hrc = -1;
+
+		if (asprintf(&wpath, "%s/%s", info->root, loc) >= 0)
+			hrc = gapimg_sha256_file(wpath, out->sha256, r->err);
+		free(wpath);
+		if (hrc == 0)
+			goto hashed;
+		if (asprintf(&msg, "mirror %s: cannot read %s for %s: %s", info->id, loc,
+			     rsv_nevra(r, p), r->err->msg) < 0)
+			msg = NULL;
+		gapimg_error_clear(r->err);
+		add_simple_problem(r->res, msg, "re-sync the mirror (it is incomplete or damaged)");
+		free(msg);
+		return 1;
+	}
 	if (type != REPOKEY_TYPE_SHA256 || sum == NULL) {
 		if (asprintf(&msg, "%s has no SHA-256 checksum in the metadata (only %s)",
 			     rsv_pkg(r, p), type ? solv_chksum_type2str(type) : "none") < 0)
@@ -101,6 +121,7 @@ static int package_of(struct rsv *r, Id p, unsigned order, struct gapimg_package
 		return 1;
 	}
 	solv_bin2hex(sum, 32, out->sha256);
+hashed:
 	if (info && !r->opts->metadata_only && asprintf(&path, "%s/%s", info->root, loc) >= 0) {
 		int bad = stat(path, &st) < 0 ? errno : 0;
 
