@@ -469,6 +469,18 @@ static size_t stripped_len(const uint64_t *r, size_t n)
 	return n;
 }
 
+/* The EVR of the base release (epoch and release numbers): "1:2.1". */
+static int add_base_evr(struct strbuf *sb, const struct pep440 *v)
+{
+	int bad = 0;
+
+	if (v->epoch)
+		bad |= strbuf_addf(sb, "%llu:", (unsigned long long)v->epoch);
+	bad |= add_release_str(sb, v->release,
+			       stripped_len(v->release, v->nrelease));
+	return bad;
+}
+
 /*
  * The EVR without the local label.  Every part after the release starts
  * with '~' (sorts before the end of the string in both families) or with
@@ -478,12 +490,8 @@ static size_t stripped_len(const uint64_t *r, size_t n)
  */
 static int add_evr(struct strbuf *sb, const struct pep440 *v, int deb)
 {
-	int bad = 0;
+	int bad = add_base_evr(sb, v);
 
-	if (v->epoch)
-		bad |= strbuf_addf(sb, "%llu:", (unsigned long long)v->epoch);
-	bad |= add_release_str(sb, v->release,
-			       stripped_len(v->release, v->nrelease));
 	if (v->pre_kind)
 		bad |= strbuf_addf(sb, "~%s%llu", pre_label(v->pre_kind),
 				   (unsigned long long)v->pre);
@@ -833,10 +841,26 @@ static int add_term(struct strbuf *out, const char *cap, const struct clause *cl
 		break;
 	case OP_LT:
 		/* "<1.0" excludes 1.0's pre-releases: "1~~" is below them. */
-		if (is_final(pv))
+		if (is_final(pv)) {
 			bad |= strbuf_addf(out, "%s < %s~~", cap, v.buf);
-		else
+		} else if (!pep440_is_prerelease(pv)) {
+			/*
+			 * A post release: packaging keeps out the
+			 * pre-releases of its base release too ("<1.0.post1"
+			 * refuses 1.0rc1 and 1.0.dev0), all below "1~~", but
+			 * lets 1.0 in.  The development releases of 1.0's
+			 * earlier post releases (1.0.post0.dev0) still get
+			 * in: they sit between 1.0 and 1.0.post0, which are
+			 * both in, and no range of EVRs leaves them out.
+			 */
+			bad |= strbuf_addf(out, "(%s < ", cap);
+			bad |= add_bound(out, pv, pv->nrelease, 0);
+			bad |= strbuf_addf(out, " or (%s >= ", cap);
+			bad |= add_base_evr(out, pv);
+			bad |= strbuf_addf(out, " with %s < %s))", cap, v.buf);
+		} else {
 			bad |= strbuf_addf(out, "%s < %s", cap, v.buf);
+		}
 		break;
 	case OP_EQ:
 		if (cl->wildcard) {

@@ -172,6 +172,15 @@ static int dist_valid(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * The longest file name Linux file systems hold (NAME_MAX).  A longer
+ * name (a link on a simple page) cannot be a file of the mirror, and its
+ * tag sets could hold thousands of tags each: pytags_rank() would try
+ * billions of combinations (a 3.6 KB name took over a minute under ASan).  At 255 bytes
+ * there are at most about 40 * 40 * 40.
+ */
+#define WHEEL_NAME_MAX 255
+
 static int parse(const char *f, struct wheelname *w, char *msg, size_t msgsz)
 {
 	const char *part[6];
@@ -182,6 +191,10 @@ static int parse(const char *f, struct wheelname *w, char *msg, size_t msgsz)
 		return fail(msg, msgsz,
 			    "'%s' is not a wheel name: it does not end in .whl",
 			    f);
+	if (n > WHEEL_NAME_MAX)
+		return fail(msg, msgsz,
+			    "'%.48s...' is not a wheel name: it is %zu bytes long, and a file name has at most %d",
+			    f, n, WHEEL_NAME_MAX);
 	n -= 4;
 	for (i = 0; i <= n; i++) {
 		if (i < n && f[i] != '-')

@@ -325,6 +325,12 @@ static void test_spec_dep(void **state)
 	check_dep(">1.0.post1", "N > 1^post1", "N > 1+post1+~");
 	check_dep(">1!0.1", "N > 1:0.1.0", "N > 1:0.1.0");
 	check_dep("<1.0a2", "N < 1~a2", "N < 1~a2");
+	/* Found by fuzzing: "<1.0.post1" refuses 1.0rc1 and 1.0.dev0. */
+	check_dep("<1.0.post1", "(N < 1~~ or (N >= 1 with N < 1^post1))",
+		  "(N < 1~~ or (N >= 1 with N < 1+post1))");
+	check_dep(">=0.9, <1!2.0.post0",
+		  "(N >= 0.9 with (N < 1:2~~ or (N >= 1:2 with N < 1:2^post0)))",
+		  "(N >= 0.9 with (N < 1:2~~ or (N >= 1:2 with N < 1:2+post0)))");
 	check_dep("<=1.0a1", "N <= 1~a1", "N < 1~a1+~");
 	check_dep("==1.0a1", "N = 1~a1", "(N >= 1~a1 with N < 1~a1+~)");
 	check_dep(">=1.0,<2", "(N >= 1 with N < 2~~)", "(N >= 1 with N < 2~~)");
@@ -452,6 +458,10 @@ static void test_spec_match(void **state)
 	assert_int_equal(match("<1.0", "1.0+x", 0), 0);
 	assert_int_equal(match("<1.0rc1", "1.0b1", 0), 1);
 	assert_int_equal(match("<1.0rc1", "1.0rc1.dev0", 0), 1);
+	assert_int_equal(match("<1.0.post1", "1.0rc1", 1), 0);
+	assert_int_equal(match("<1.0.post1", "1.0.post0.dev0", 1), 0);
+	assert_int_equal(match("<1.0.post1", "1.0", 0), 1);
+	assert_int_equal(match("<1.0.post1", "1.0.post0", 0), 1);
 	assert_int_equal(match(">1.0", "1.0.post1", 0), 0);
 	assert_int_equal(match(">1.0", "1.0+x", 0), 0);
 	assert_int_equal(match(">1.0", "1.0.1", 0), 1);

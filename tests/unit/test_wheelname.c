@@ -1223,6 +1223,46 @@ static void test_parse_errors(void **state)
 		  "invalid platform tag 'a/b' in wheel name 'foo-1.0-py3-none-a/b.whl'");
 }
 
+/*
+ * Found by fuzzing: a link on a simple page may name a file of any length,
+ * and with thousands of tags in each set pytags_rank() tried every
+ * combination (minutes for 8 KB).  No file name is longer than 255 bytes.
+ */
+static void add_set(char *f, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		strcat(f, i ? ".a" : "a");
+}
+
+static void test_parse_too_long(void **state)
+{
+	char f[300], want[256];
+	struct wheelname w;
+
+	(void)state;
+	/* "x-1-a.a....a-a.a....a-a.a....a.whl": 42, 41 and 41 tags. */
+	strcpy(f, "x-1-");
+	add_set(f, 42);
+	strcat(f, "-");
+	add_set(f, 41);
+	strcat(f, "-");
+	add_set(f, 41);
+	strcat(f, ".whl");
+	assert_int_equal(strlen(f), 255);
+	assert_int_equal(wheelname_parse(f, &w, NULL, 0), 0);
+	assert_int_equal(w.npy, 42);
+	assert_int_equal(w.nabi, 41);
+	assert_int_equal(w.nplat, 41);
+	wheelname_release(&w);
+
+	strcpy(f + 251, "a.whl");
+	snprintf(want, sizeof(want), "'%.48s...' is not a wheel name: it is 256 bytes long, "
+		 "and a file name has at most 255", f);
+	check_bad(f, want);
+}
+
 static void test_pep503(void **state)
 {
 	static const char *const cases[][2] = {
@@ -1298,8 +1338,11 @@ static void test_rank(void **state)
 	/* The best of every combination wins, whatever the order written. */
 	check_rank(t, "x-1.0-py2.cp311.py3-none.abi3.cp311-any.linux_x86_64.manylinux_2_30_x86_64.whl",
 		   6, 30);
-	/* A combination longer than any tag cannot match. */
-	check_rank(t, "x-1.0-py3-none-any.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.whl",
+	/*
+	 * A combination longer than any tag cannot match.  (Since names
+	 * are at most 255 bytes, no combination is too long to look up.)
+	 */
+	check_rank(t, "x-1.0-py3-none-any.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.whl",
 		   901, 0);
 	pytags_free(t);
 
@@ -1331,6 +1374,7 @@ int main(void)
 		cmocka_unit_test(test_parse_fixtures),
 		cmocka_unit_test(test_parse_made_up),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_too_long),
 		cmocka_unit_test(test_pep503),
 		cmocka_unit_test(test_rank),
 	};
