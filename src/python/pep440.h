@@ -72,7 +72,10 @@ char *pep440_evr(const struct pep440 *v, int deb);
  * plain 1.0 wheel, and "===1.0" admits 1.0+LABEL.  ">V" for a pre, post
  * or dev V is a plain "> V", which admits V's base release's post
  * releases and local versions that packaging refuses (">1.0a1" and
- * 1.0.post1); pep440_spec_match() follows packaging there.
+ * 1.0.post1); pep440_spec_match() follows packaging there.  "<V" for a
+ * post release V keeps V's pre-releases out, but not the development
+ * releases of V's earlier post releases (1.0.post0.dev0 for
+ * "<1.0.post1"): they sit between 1.0 and 1.0.post0, both in.
  */
 int pep440_spec_dep(const char *cap, const char *spec, int deb, struct strbuf *out,
 		    char *msg, size_t msgsz);

@@ -24,7 +24,9 @@ struct wheelname {
 /* Parse a file name (no folder).  The name is [A-Za-z0-9._] (starting
  * and ending with a letter or digit, no "__"), the version valid PEP 440
  * (local labels allowed), the build tag a number then [A-Za-z0-9_.], each
- * tag a non-empty [A-Za-z0-9_] word.  0, -1 when it is not a wheel name
+ * tag a non-empty [A-Za-z0-9_] word; at most 255 bytes, as a file name
+ * (longer ones would make ranking try billions of tag combinations).  0,
+ * -1 when it is not a wheel name
  * (msg says why), -2 when memory ran out.  *w is zeroed on failure; msg
  * may be NULL. */
 int wheelname_parse(const char *filename, struct wheelname *w, char *msg, size_t msgsz);
