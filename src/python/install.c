@@ -1,4 +1,5 @@
 #include "python/install.h"
+#include "python/chars.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -43,29 +44,9 @@ static const char *const text_names[NTEXT] = {
 #define COPY_BUF ((size_t)64 << 10)
 #define NOROW ((size_t)-1)
 
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_alnum(int c)
-{
-	return is_digit(c) || is_alpha(c);
-}
-
 static int is_ws(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int to_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
 static int str_ieq(const char *a, size_t alen, const char *b)

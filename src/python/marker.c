@@ -1,4 +1,5 @@
 #include "python/marker.h"
+#include "python/chars.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,20 +19,8 @@
  * answer, so a malformed marker is reported whatever the environment.
  */
 
-/* Quoted input in messages is clipped so a message stays one short line. */
-#define CLIP 48
 /* Deeper nesting than pep508_parse() accepts is refused, not recursed. */
 #define MAX_DEPTH 64
-
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 static int is_ident_ch(int c)
 {
@@ -46,11 +35,6 @@ static int is_blank(int c)
 static int is_op_ch(int c)
 {
 	return c == '<' || c == '>' || c == '=' || c == '!' || c == '~';
-}
-
-static int to_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
 /* ---- the target ---- */
@@ -111,19 +95,6 @@ static int fail(struct ev *e, const char *fmt, ...)
 	}
 	return -1;
 }
-
-static int clip(size_t n)
-{
-	return n > CLIP ? CLIP : (int)n;
-}
-
-static const char *ell(size_t n)
-{
-	return n > CLIP ? "..." : "";
-}
-
-/* Arguments for "%.*s%s": text clipped for a message. */
-#define C(str, n) clip(n), (str), ell(n)
 
 static void skip(struct ev *e)
 {

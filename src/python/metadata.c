@@ -1,4 +1,5 @@
 #include "python/metadata.h"
+#include "python/chars.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,9 +18,6 @@
  * Byte classes are tested by hand rather than with <ctype.h>: the answer
  * must not depend on the locale.
  */
-
-/* Quoted input in messages is clipped so a message stays one short line. */
-#define CLIP 48
 
 enum field {
 	F_METADATA_VERSION,
@@ -57,30 +55,10 @@ static int is_ws(int c)
 	return c == ' ' || c == '\t';
 }
 
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int to_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
 /* RFC 5322 field names: printable ASCII except ':' (and so no blank). */
 static int is_fname_ch(int c)
 {
 	return c >= 0x21 && c <= 0x7e && c != ':';
-}
-
-static int clip(size_t n)
-{
-	return n > CLIP ? CLIP : (int)n;
-}
-
-static const char *ell(size_t n)
-{
-	return n > CLIP ? "..." : "";
 }
 
 static int fail(struct mparse *p, const char *fmt, ...)

@@ -1,4 +1,5 @@
 #include "python/pep440.h"
+#include "python/chars.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,34 +14,6 @@
  * Byte classes are tested by hand rather than with <ctype.h>: the answer
  * must not depend on the locale.
  */
-
-/* Quoted input in messages is clipped so a message stays one short line. */
-#define CLIP 48
-
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_alnum(int c)
-{
-	return is_digit(c) || is_alpha(c);
-}
-
-static int to_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-static int is_sep(int c)
-{
-	return c == '-' || c == '_' || c == '.';
-}
 
 /* Python's str.strip() set, which packaging applies around specifiers. */
 static int is_space(int c)
@@ -561,19 +534,6 @@ static int fail(struct ctx *c, const char *fmt, ...)
 	}
 	return -1;
 }
-
-static int clip(size_t n)
-{
-	return n > CLIP ? CLIP : (int)n;
-}
-
-static const char *ell(size_t n)
-{
-	return n > CLIP ? "..." : "";
-}
-
-/* Arguments for "%.*s%s": text clipped for a message. */
-#define C(str, n) clip(n), (str), ell(n)
 
 static const char *op_name(enum spec_op op)
 {

@@ -1,4 +1,5 @@
 #include "python/pep508.h"
+#include "python/chars.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,9 +14,6 @@
  * Byte classes are tested by hand rather than with <ctype.h>: the input is
  * arbitrary bytes and the answer must not depend on the locale.
  */
-
-/* Quoted input in messages is clipped so a message stays one short line. */
-#define CLIP 48
 
 static const char *const marker_vars[] = {
 	"python_version",
@@ -34,26 +32,6 @@ static const char *const marker_vars[] = {
 
 #define NVARS (sizeof(marker_vars) / sizeof(marker_vars[0]))
 
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_alnum(int c)
-{
-	return is_digit(c) || is_alpha(c);
-}
-
-static int to_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
 static int is_ws(int c)
 {
 	return c == ' ' || c == '\t';
@@ -63,11 +41,6 @@ static int is_ws(int c)
 static int is_bad(int c)
 {
 	return (c < 0x20 && c != '\t') || c >= 0x7f;
-}
-
-static int is_sep(int c)
-{
-	return c == '-' || c == '_' || c == '.';
 }
 
 static int is_name_ch(int c)
@@ -350,16 +323,6 @@ static int fail(struct parser *p, size_t off, size_t n, const char *fmt, ...)
 	return -1;
 }
 
-static int clip(size_t n)
-{
-	return n > CLIP ? CLIP : (int)n;
-}
-
-static const char *ell(size_t n)
-{
-	return n > CLIP ? "..." : "";
-}
-
 /* Quote character for showing s[off..off+n): '"' when it holds a '\''. */
 static int qch(const struct parser *p, size_t off, size_t n)
 {
@@ -370,8 +333,6 @@ static int qch(const struct parser *p, size_t off, size_t n)
 #define Q(p, off, n) qch(p, off, n), clip(n), (p)->s + (off), ell(n), \
 		     qch(p, off, n)
 /* Arguments for "%.*s%s": a string that needs no quoting, clipped. */
-#define C(str, n) clip(n), (str), ell(n)
-
 static int fail_bad(struct parser *p, size_t off)
 {
 	unsigned char c = (unsigned char)p->s[off];

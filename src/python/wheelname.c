@@ -1,4 +1,5 @@
 #include "python/wheelname.h"
+#include "python/chars.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,26 +19,6 @@
  * Byte classes are tested by hand rather than with <ctype.h>: the answer
  * must not depend on the locale.
  */
-
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_alnum(int c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int to_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-static int is_sep(int c)
-{
-	return c == '-' || c == '_' || c == '.';
-}
 
 /* A tag is made of lowercase-able words joined by '_' ("manylinux_2_17_x86_64"). */
 static int is_tag_ch(int c)
