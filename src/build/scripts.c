@@ -508,7 +508,7 @@ int bld_compile_wheels(struct bld *b, struct gapimg_error *err)
 	struct sbx_result r;
 	struct sbx_spec s = { .root = b->stage, .argv = argv };
 	struct env e = { .n = 0 };
-	int rc = -1;
+	int rc = -1, created = 0;
 
 	if (!b->plan->bytecode || b->npyfiles == 0)
 		return 0;
@@ -523,6 +523,7 @@ int bld_compile_wheels(struct bld *b, struct gapimg_error *err)
 	{
 		FILE *f = fopen(host.buf, "wxe");
 
+		created = f != NULL;
 		if (f == NULL || fwrite(list.buf, 1, list.len, f) != list.len) {
 			gapimg_error_errno(err, errno, "cannot write %s", host.buf);
 			if (f)
@@ -562,7 +563,7 @@ int bld_compile_wheels(struct bld *b, struct gapimg_error *err)
 	}
 	sbx_result_release(&r);
 out:
-	if (host.len)
+	if (created)
 		unlink(host.buf);
 	env_release(&e);
 	strbuf_release(&list);

@@ -436,8 +436,8 @@ int bld_add_entry(struct bld *b, struct bld_pkg *pkg, const struct bld_entry *e,
 					 norm.buf);
 			goto out;
 		}
-		if (b->res->family == GAPIMG_FAMILY_RPM && owner != NULL &&
-		    e->type != GAPIMG_FT_DIR && old->inode->type == e->type) {
+		if (b->res->family == GAPIMG_FAMILY_RPM && owner != NULL && !owner->wheel &&
+		    !pkg->wheel && e->type != GAPIMG_FT_DIR && old->inode->type == e->type) {
 			/* The header check before unpacking allowed this: both
 			 * packages carry the same content, the first copy stays. */
 			rc = drain(read, user, err) < 0 ? -1 : 0;

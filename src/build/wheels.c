@@ -112,6 +112,16 @@ static int open_parent(struct emit_ctx *c, const char *path, const char **base,
 							  "folder for %s", c->pkg->label, path);
 			}
 			next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			/* 0755 whatever the builder's umask: the tree is read
+			 * back with its modes */
+			if (next >= 0 && fchmod(next, 0755) < 0) {
+				int e = errno;
+
+				close(next);
+				close(fd);
+				return gapimg_error_errno(err, e, "wheel %s: cannot set the mode "
+							  "of the folder for %s", c->pkg->label, path);
+			}
 		}
 		if (next < 0) {
 			int e = errno;

@@ -95,14 +95,15 @@ int gapimg_lock_format(const struct gapimg_resolution *res, struct strbuf *out,
 		strbuf_addch(out, '\n');
 	}
 	strbuf_addch(out, '\n');
-	/* OS packages, then the wheels installed on top of them */
-	for (size_t k = 0; k < 2 * res->npackages; k++) {
+	/* OS packages, then (after an empty line) the wheels installed on
+	 * top of them */
+	for (size_t k = 0, wheels = 0; k < 2 * res->npackages; k++) {
 		const struct gapimg_package *p = &res->packages[k % res->npackages];
 		char num[32];
 
 		if (p->wheel != (k >= res->npackages))
 			continue;
-		if (p->wheel && (k == res->npackages || !res->packages[(k - 1) % res->npackages].wheel))
+		if (p->wheel && wheels++ == 0)
 			strbuf_addch(out, '\n');
 		strbuf_addstr(out, p->wheel ? "wheel " : "package ");
 		put_word(out, p->name);

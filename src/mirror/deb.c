@@ -534,17 +534,61 @@ static int python_dist_of(const char *path, size_t len, char **name, char **vers
 	return *name && *version ? 1 : -1;
 }
 
-/* Debian packages declare no python3dist() capabilities, but the suite's
- * Contents file says which Python distribution each package ships.  Each
- * becomes "python3dist(NAME) = VERSION" (PEP 440, encoded as wheels
- * are), so that the OS package can satisfy a wheel's requirement, and a
- * wheel of the same distribution conflicts with it.  Read only when the
- * recipe has pip requirements: Contents files are large. */
-static int load_contents(struct mirror_load *ml, const char *dist, const char *comp,
-			 const struct release *r, const char *relwhat, Id first)
+/* The repo's solvables from first on, sorted by name, to find a
+ * package by name quickly (a Contents file names thousands). */
+struct by_name {
+	Pool *pool;
+	Id *v;
+	size_t n;
+};
+
+static int cmp_by_name(const void *a, const void *b, void *pool)
+{
+	Id x = pool_id2solvable(pool, *(const Id *)a)->name;
+	Id y = pool_id2solvable(pool, *(const Id *)b)->name;
+
+	return x < y ? -1 : x > y ? 1 : *(const Id *)a - *(const Id *)b;
+}
+
+/* "python/python3-numpy,python/python3-numpy-dbg": give each package
+ * named there the capability. */
+static void provide_for(struct mirror_load *ml, const struct by_name *bn, char *locs,
+			Id capid, Id evrid)
+{
+	for (char *save = NULL, *pkgname = strtok_r(locs, ",", &save); pkgname;
+	     pkgname = strtok_r(NULL, ",", &save)) {
+		const char *base = strrchr(pkgname, '/');
+		Id pn = pool_str2id(ml->pool, base ? base + 1 : pkgname, 0);
+		size_t lo = 0, hi = bn->n;
+
+		if (!pn)
+			continue;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (pool_id2solvable(ml->pool, bn->v[mid])->name < pn)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < bn->n; lo++) {
+			Solvable *s = pool_id2solvable(ml->pool, bn->v[lo]);
+
+			if (s->name != pn)
+				break;
+			s->provides = repo_addid_dep(ml->repo, s->provides,
+				pool_rel2id(ml->pool, capid, evrid, REL_EQ, 1), 0);
+		}
+	}
+}
+
+/* Read one verified Contents file; 1 when the Release lists none under
+ * this name, 0 when read, -1 on error. */
+static int read_contents(struct mirror_load *ml, const char *dist, const char *comp,
+			 const char *arch, const struct release *r, const char *relwhat,
+			 const struct by_name *bn)
 {
 	static const char *const suffixes[] = { ".gz", ".xz", "" };
-	const char *arch = gapimg_arch_deb_name(ml->plan->arch);
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, data = STRBUF_INIT;
 	const struct rel_file *f = NULL;
 	char *line = NULL;
@@ -567,9 +611,7 @@ static int load_contents(struct mirror_load *ml, const char *dist, const char *c
 	}
 	gapimg_error_clear(ml->err);
 	if (!found) {
-		mirror_note(ml, "%s has no %s/Contents-%s: its Python packages cannot "
-			    "satisfy pip requirements", relwhat, comp, arch);
-		rc = 0;
+		rc = 1;
 		goto out;
 	}
 	if (data.len != f->size) {
@@ -586,11 +628,29 @@ static int load_contents(struct mirror_load *ml, const char *dist, const char *c
 		goto out;
 	strbuf_release(&data);
 	while ((n = getline(&line, &cap, fp)) > 0) {
-		size_t plen = strcspn(line, " \t\n");
-		char *name = NULL, *version = NULL, *locs, *pkgname;
+		char *name = NULL, *version = NULL, *locs;
+		size_t end = (size_t)n;
 		struct pep440 v;
-		int k = python_dist_of(line, plen, &name, &version);
+		int k;
 
+		/* "FILE   LOCATIONS": the locations are the last column (a
+		 * file name may hold spaces) */
+		while (end > 0 && (line[end - 1] == '\n' || line[end - 1] == ' ' ||
+				   line[end - 1] == '\t'))
+			end--;
+		line[end] = '\0';
+		locs = line + end;
+		while (locs > line && locs[-1] != ' ' && locs[-1] != '\t')
+			locs--;
+		if (locs == line)
+			continue;
+		{
+			size_t plen = (size_t)(locs - line);
+
+			while (plen > 0 && (line[plen - 1] == ' ' || line[plen - 1] == '\t'))
+				plen--;
+			k = python_dist_of(line, plen, &name, &version);
+		}
 		if (k < 0) {
 			free(name), free(version);
 			gapimg_error_nomem(ml->err);
@@ -598,30 +658,14 @@ static int load_contents(struct mirror_load *ml, const char *dist, const char *c
 		}
 		if (k == 0)
 			continue;
-		locs = line + plen + strspn(line + plen, " \t");
-		locs[strcspn(locs, "\n")] = '\0';
 		if (pep440_parse(version, strlen(version), &v) == 0) {
 			char *pep503 = pep503_name(name, strlen(name));
 			char *evr = pep440_evr(&v, 1);
 			struct strbuf cap_name = STRBUF_INIT;
-			Id capid, evrid;
 
 			strbuf_addf(&cap_name, "python3dist(%s)", pep503 ? pep503 : name);
-			capid = pool_str2id(ml->pool, cap_name.buf, 1);
-			evrid = pool_str2id(ml->pool, evr ? evr : "0", 1);
-			/* "python/python3-numpy,python/python3-numpy-dbg" */
-			for (pkgname = strtok(locs, ","); pkgname; pkgname = strtok(NULL, ",")) {
-				const char *base = strrchr(pkgname, '/');
-				Id pn = pool_str2id(ml->pool, base ? base + 1 : pkgname, 0);
-
-				for (Id p = first; pn && p < ml->repo->end; p++) {
-					Solvable *s = pool_id2solvable(ml->pool, p);
-
-					if (s->repo == ml->repo && s->name == pn)
-						s->provides = repo_addid_dep(ml->repo, s->provides,
-							pool_rel2id(ml->pool, capid, evrid, REL_EQ, 1), 0);
-				}
-			}
+			provide_for(ml, bn, locs, pool_str2id(ml->pool, cap_name.buf, 1),
+				    pool_str2id(ml->pool, evr ? evr : "0", 1));
 			strbuf_release(&cap_name);
 			free(pep503);
 			free(evr);
@@ -638,6 +682,40 @@ out:
 	strbuf_release(&rel);
 	strbuf_release(&path);
 	strbuf_release(&data);
+	return rc;
+}
+
+/* Debian packages declare no python3dist() capabilities, but the suite's
+ * Contents files say which Python distribution each package ships
+ * (Contents-ARCH, and Contents-all, where dak puts Architecture: all
+ * packages since bullseye).  Each becomes "python3dist(NAME) = VERSION"
+ * (PEP 440, encoded as wheels are), so that the OS package can satisfy a
+ * wheel's requirement, and a wheel of the same distribution conflicts
+ * with it.  Read only when the recipe has pip lines: Contents files are
+ * large. */
+static int load_contents(struct mirror_load *ml, const char *dist, const char *comp,
+			 const struct release *r, const char *relwhat, Id first)
+{
+	const char *arch = gapimg_arch_deb_name(ml->plan->arch);
+	struct by_name bn = { .pool = ml->pool };
+	int a, b, rc = -1;
+
+	bn.v = calloc((size_t)(ml->repo->end - first) + 1, sizeof(*bn.v));
+	if (bn.v == NULL)
+		return gapimg_error_nomem(ml->err);
+	for (Id p = first; p < ml->repo->end; p++)
+		if (pool_id2solvable(ml->pool, p)->repo == ml->repo)
+			bn.v[bn.n++] = p;
+	solv_sort(bn.v, bn.n, sizeof(*bn.v), cmp_by_name, ml->pool);
+	if ((a = read_contents(ml, dist, comp, arch, r, relwhat, &bn)) < 0 ||
+	    (b = read_contents(ml, dist, comp, "all", r, relwhat, &bn)) < 0)
+		goto out;
+	if (a == 1 && b == 1)
+		mirror_note(ml, "%s has no %s/Contents-%s or Contents-all: its Python "
+			    "packages cannot satisfy pip requirements", relwhat, comp, arch);
+	rc = 0;
+out:
+	free(bn.v);
 	return rc;
 }
 

@@ -88,6 +88,8 @@ struct mirror_load {
 	struct gapimg_resolution *res;     /* for notes */
 	struct gapimg_error *err;
 	const struct wheel_target *wt;     /* wheels mirrors only */
+	const struct gapimg_resolution *lock;  /* a lock being replayed: its
+						* wheels are always candidates */
 	struct wheel_known *wk;            /* wheels mirrors only */
 };
 

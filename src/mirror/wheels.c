@@ -419,6 +419,12 @@ static int collect_simple(struct wl *w, const char *top)
 			continue;
 		}
 		rc = collect_project(w, rel);
+		/* one broken project page costs that project, not the mirror */
+		if (rc < 0 && w->ml->err->code != GAPIMG_E_NOMEM) {
+			mirror_note(w->ml, "skipped the project page %s: %s", rel, w->ml->err->msg);
+			gapimg_error_clear(w->ml->err);
+			rc = 0;
+		}
 		free(rel);
 	}
 	pysimple_free(links, n);
@@ -455,6 +461,8 @@ static int cmp_cand(const void *va, const void *vb)
 		c = a->wn.build_num > b->wn.build_num ? -1 : a->wn.build_num < b->wn.build_num;
 	if (c == 0)
 		c = strcmp(a->file, b->file);
+	if (c == 0)
+		c = strcmp(a->rel, b->rel);
 	return c;
 }
 
@@ -480,7 +488,10 @@ static int recipe_asks(const struct gapimg_plan *plan, const char *name, int pin
 			while (v < p + len && (*v == '<' || *v == '>' || *v == '=' ||
 					       *v == '!' || *v == '~' || *v == ' '))
 				v++;
-			if (!pin && pep440_parse(v, (size_t)(p + len - v), &pv) == 0) {
+			/* "!=1.0rc1" excludes a pre-release: it does not ask
+			 * for them (as packaging) */
+			if (!pin && p[0] != '!' &&
+			    pep440_parse(v, (size_t)(p + len - v), &pv) == 0) {
 				int pre = pep440_is_prerelease(&pv);
 
 				pep440_release(&pv);
@@ -560,12 +571,9 @@ static int req_deps(struct wl *w, const struct pep508_req *r, Queue *deps, char 
 		    size_t msgsz)
 {
 	struct strbuf cap = STRBUF_INIT, text = STRBUF_INIT;
-	char *canon = pep508_canonical(r);
 	Id id;
 	int rc = 0;
 
-	if (canon == NULL)
-		return gapimg_error_nomem(w->ml->err);
 	/* the text without its marker: the marker was true */
 	strbuf_addstr(&text, r->name);
 	if (r->nextras) {
@@ -575,7 +583,6 @@ static int req_deps(struct wl *w, const struct pep508_req *r, Queue *deps, char 
 		strbuf_addch(&text, ']');
 	}
 	strbuf_addstr(&text, r->specifier);
-	free(canon);
 	strbuf_addf(&cap, "python3dist(%s)", r->name);
 	id = spec_dep(w, cap.buf, r->specifier, text.buf, msg, msgsz);
 	if (id == 0)
@@ -639,10 +646,15 @@ static int read_metadata(struct wl *w, struct cand *c, struct strbuf *out)
 			}
 			return 0;
 		}
-		if (w->ml->err->code != GAPIMG_E_NOTFOUND)
+		if (w->ml->err->code == GAPIMG_E_NOMEM)
 			return -1;
-		/* the index promised a metadata file the mirror lacks: read
-		 * the wheel (pip does the same) */
+		/* the index promised a metadata file the mirror lacks (or
+		 * cannot give): read the wheel, as pip does */
+		if (w->ml->err->code != GAPIMG_E_NOTFOUND)
+			mirror_note(w->ml, "%s: %s; reading the wheel's own METADATA instead",
+				    c->meta_rel, w->ml->err->msg);
+		gapimg_error_clear(w->ml->err);
+		strbuf_reset(out);
 	}
 	if ((path = mirror_join(w->ml, c->rel)) == NULL)
 		return -1;
@@ -765,7 +777,7 @@ static int add_wheel(struct wl *w, struct cand *c)
 	struct stat st;
 	Queue deps;
 	Solvable *s;
-	Id p;
+	Id p, self, selfevr;
 	int rc;
 
 	queue_init(&deps);
@@ -872,11 +884,15 @@ static int add_wheel(struct wl *w, struct cand *c)
 	repodata_set_str(w->data, p, w->kname, c->wn.name);
 
 	/* One solvable per extra: the project at exactly this version, plus
-	 * what the extra adds. */
+	 * what the extra adds.  Adding solvables may move the pool's array:
+	 * s is not used past this point. */
+	self = s->name;
+	selfevr = s->evr;
+	s = NULL;
 	for (size_t e = 0; e < pm.meta.nprovides_extra; e++) {
 		const char *ex = pm.meta.provides_extra[e];
 		char *exn = pep503_name(ex, strlen(ex));
-		Id q, self = s->name, selfevr = s->evr;
+		Id q;
 		Solvable *xs;
 
 		if (exn == NULL) {
@@ -933,6 +949,21 @@ out:
 	return rc;
 }
 
+/* Is c a file the lock being replayed names? */
+static int is_locked(const struct wl *w, const struct cand *c)
+{
+	const struct gapimg_resolution *lock = w->ml->lock;
+
+	for (size_t i = 0; lock && i < lock->npackages; i++) {
+		const struct gapimg_package *p = &lock->packages[i];
+
+		if (p->wheel && strcmp(p->mirror, w->ml->pm->id) == 0 &&
+		    strcmp(p->location, c->rel) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int choose_and_add(struct wl *w)
 {
 	size_t i = 0;
@@ -943,6 +974,7 @@ static int choose_and_add(struct wl *w)
 		size_t end = i;
 		int any_final = 0, pre_ok, yank_ok;
 		const char *name = w->c[i].wn.name;
+		const struct cand *added = NULL;   /* of the current version */
 
 		while (end < w->n && strcmp(w->c[end].wn.name, name) == 0) {
 			any_final |= !pep440_is_prerelease(&w->c[end].ver) && !w->c[end].yanked;
@@ -954,30 +986,44 @@ static int choose_and_add(struct wl *w)
 		yank_ok = recipe_asks(w->ml->plan, name, 1);
 		for (size_t k = i; k < end; k++) {
 			struct cand *c = &w->c[k];
-			int rc;
+			int rc, first_of_version = k == i ||
+				pep440_cmp(&c->ver, &w->c[k - 1].ver) != 0;
+			int locked = is_locked(w, c);
 
 			/* the index's hash, or for a flat folder the size */
 			if (c->sha256)
 				strbuf_addf(&w->listing, "%s %s\n", c->rel, c->sha256);
 			else
 				strbuf_addf(&w->listing, "%s size=%llu\n", c->rel, (unsigned long long)file_size(w, c));
-			/* one file per version: the best, sorted first */
-			if (k > i && pep440_cmp(&c->ver, &w->c[k - 1].ver) == 0)
-				continue;
-			if (pep440_is_prerelease(&c->ver) && !pre_ok) {
-				skip(w, name, "%s %s is a pre-release (a specifier that names a "
-				     "pre-release allows them)", name, c->wn.version);
-				continue;
-			}
-			if (c->yanked && !yank_ok) {
-				skip(w, name, "%s %s is yanked%s%s (pin it with == to use it anyway)",
-				     name, c->wn.version, c->yanked_reason && *c->yanked_reason ? ": " : "",
-				     c->yanked_reason ? c->yanked_reason : "");
-				continue;
+			if (first_of_version)
+				added = NULL;
+			/* A locked file is always a candidate: a lock stays
+			 * buildable when the mirror gains a better file of
+			 * the version, yanks it, or gets a final release. */
+			if (!locked) {
+				/* one file per version: the best that is usable */
+				if (added)
+					continue;
+				if (pep440_is_prerelease(&c->ver) && !pre_ok) {
+					if (first_of_version)
+						skip(w, name, "%s %s is a pre-release (a specifier "
+						     "that names a pre-release allows them)", name,
+						     c->wn.version);
+					continue;
+				}
+				if (c->yanked && !yank_ok) {
+					skip(w, name, "%s is yanked%s%s (pin %s with == to use it "
+					     "anyway)", c->file,
+					     c->yanked_reason && *c->yanked_reason ? ": " : "",
+					     c->yanked_reason ? c->yanked_reason : "", name);
+					continue;
+				}
 			}
 			rc = add_wheel(w, c);
 			if (rc < 0)
 				return -1;
+			if (rc == 0)
+				added = c;
 		}
 		i = end;
 	}

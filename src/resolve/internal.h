@@ -34,6 +34,7 @@ struct rsv {
 	struct wheel_known wk;    /* what the wheel loader left out, and
 				   * the requirement behind each dependency */
 	int have_wheels;
+	const struct gapimg_resolution *lock;  /* being replayed, or NULL */
 };
 
 /* pool.c */

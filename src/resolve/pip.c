@@ -101,12 +101,14 @@ static int add_requirement(struct rsv *r, const struct gapimg_plan_requirement *
 		v = pymarker_eval(q->marker, &t.env, msg, sizeof(msg));
 		if (v < 0)
 			return gapimg_error_set(r->err, GAPIMG_E_INVALID, "%s:%u:%u: pip %s: %s",
-						q->span.file, q->span.line, q->span.col, q->text, msg);
+						q->span.file ? q->span.file : "recipe", q->span.line,
+						q->span.col, q->text, msg);
 		if (v == 0) {
 			char *s = NULL;
 
 			if (asprintf(&s, "%s:%u:%u: pip %s: the marker is false for the image "
-				     "(Python %s on %s), so it is not installed", q->span.file,
+				     "(Python %s on %s), so it is not installed",
+				     q->span.file ? q->span.file : "recipe",
 				     q->span.line, q->span.col, q->text,
 				     t.env.python_full_version, r->wt.machine) < 0)
 				s = NULL;
@@ -137,8 +139,8 @@ static int add_requirement(struct rsv *r, const struct gapimg_plan_requirement *
 				rc = gapimg_error_nomem(r->err);
 			else
 				rc = gapimg_error_set(r->err, GAPIMG_E_INVALID, "%s:%u:%u: pip %s: %s",
-						      q->span.file, q->span.line, q->span.col,
-						      q->text, msg);
+						      q->span.file ? q->span.file : "recipe",
+						      q->span.line, q->span.col, q->text, msg);
 			break;
 		}
 		queue_init(&sel);

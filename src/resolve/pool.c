@@ -102,7 +102,8 @@ static int load_mirror(struct rsv *r, size_t i)
 	r->repos[i] = repo;
 	ml = (struct mirror_load){ .pool = r->pool, .plan = plan, .pm = pm,
 				   .opts = r->opts, .repo = repo, .info = info,
-				   .res = r->res, .err = r->err, .wt = &r->wt, .wk = &r->wk };
+				   .res = r->res, .err = r->err, .wt = &r->wt, .wk = &r->wk,
+				   .lock = r->lock };
 	if (mirror_load(&ml) < 0)
 		return -1;
 	info->npackages = (size_t)repo->nsolvables;

@@ -158,7 +158,7 @@ static char *describe_rule(struct rsv *r, Solver *solv, Id rid, SolverRuleinfo t
 		    pool_id2solvable(pool, source)->name == pool_id2solvable(pool, target)->name)
 			same_name(r, &sb, source, target);
 		else if (rsv_is_wheel(r, source) && !ISRELDEP(dep) &&
-			 strncmp(d, "python3dist(", 12) == 0)
+			 strncmp(d = pool_dep2str(pool, dep), "python3dist(", 12) == 0)
 			strbuf_addf(&sb, "only one of %s and %s can be installed: both are "
 				    "the Python distribution %.*s", rsv_pkg(r, source),
 				    rsv_pkg(r, target), (int)(strlen(d) - 13), d + 12);

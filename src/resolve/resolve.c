@@ -276,15 +276,24 @@ static Id find_locked(struct rsv *r, Repo *repo, const struct gapimg_package *lp
 		Id kver = pool_str2id(pool, MIRROR_KEY_WHEEL_VERSION, 1);
 		Id kextra = pool_str2id(pool, MIRROR_KEY_WHEEL_EXTRA, 1);
 
+		/* the locked file, else another of the same version (which
+		 * the replay then reports as changed) */
 		FOR_REPO_SOLVABLES(repo, p, s) {
 			const char *n = solvable_lookup_str(s, kname);
 			const char *v = solvable_lookup_str(s, kver);
+			unsigned int medianr;
+			const char *loc;
 
-			if (n && v && !solvable_lookup_str(s, kextra) &&
-			    strcmp(n, lp->name) == 0 && strcmp(v, lp->evr) == 0)
+			if (!n || !v || solvable_lookup_str(s, kextra) ||
+			    strcmp(n, lp->name) != 0 || strcmp(v, lp->evr) != 0)
+				continue;
+			loc = solvable_lookup_location(s, &medianr);
+			if (loc && strcmp(loc, lp->location) == 0)
 				return p;
+			if (!first)
+				first = p;
 		}
-		return 0;
+		return first;
 	}
 	if (!name || !evr || !arch)
 		return 0;
@@ -317,7 +326,7 @@ int gapimg_resolve_replay(const struct gapimg_plan *plan, const struct gapimg_re
 			  const struct gapimg_resolve_opts *opts,
 			  struct gapimg_resolution *res, struct gapimg_error *err)
 {
-	struct rsv r = { .plan = plan, .opts = opts, .res = res, .err = err };
+	struct rsv r = { .plan = plan, .opts = opts, .res = res, .err = err, .lock = lock };
 	Solver *solv = NULL;
 	int rc = -1, n;
 

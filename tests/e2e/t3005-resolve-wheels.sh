@@ -97,7 +97,7 @@ yanky 1.0 files/yanky-1.0-py3-none-any.whl' "$(wheels)"
 yanky 2.0 files/yanky-2.0-py3-none-any.whl' "$(wheels)"
 	recipe "$WF/wheels" '"yanky>=2"'
 	expect_eq 3 "$(run_status "$GAPIMG" resolve r.recipe)"
-	expect_eq 'problem 1: r.recipe:9:5: pip yanky>=2: nothing in the mirrors satisfies it; the mirrors have yanky 1.0 (wheel yanky-1.0-py3-none-any.whl) from mirror pypi; left out: yanky 2.0 is yanked (pin it with == to use it anyway)' \
+	expect_eq 'problem 1: r.recipe:9:5: pip yanky>=2: nothing in the mirrors satisfies it; the mirrors have yanky 1.0 (wheel yanky-1.0-py3-none-any.whl) from mirror pypi; left out: yanky-2.0-py3-none-any.whl is yanked (pin yanky with == to use it anyway)' \
 		"$(grep '^problem' "$WORK/.stderr")"
 	# the wrong folder: the index's links leave it
 	recipe "$WF/wheels/simple" app
@@ -159,9 +159,22 @@ problem 1: only one of osdup 2.0 (wheel osdup-2.0-py3-none-any.whl) from mirror 
   possible solutions:
     1. leave out pip osdup>=2 (r.recipe:10:5)
     2. leave out install python3-osdup (r.recipe:8:25)' "$(grep -v ': note: ' "$WORK/.stderr")"
+	# dak puts Architecture: all packages in Contents-all: read too
+	cp -a "$WF/os-deb" osdeb-all
+	(cd osdeb-all/dists/bookworm/main && mv Contents-amd64 Contents-all && mv Contents-amd64.gz Contents-all.gz)
+	(cd osdeb-all && apt-ftparchive -o APT::FTPArchive::Release::Suite=bookworm \
+		-o APT::FTPArchive::Release::Codename=bookworm -o APT::FTPArchive::Release::Architectures=amd64 \
+		-o APT::FTPArchive::Release::Components=main release dists/bookworm >Release.new &&
+	 mv Release.new dists/bookworm/Release)
+	grep -q 'main/Contents-all.gz$' osdeb-all/dists/bookworm/Release
+	OSDEB=" " INSTALL=python3-osdup recipe "$WF/wheels/files" '"osdup>=2"'
+	sed -i "s|$WF/os-deb|$WORK/osdeb-all|" r.recipe
+	expect_eq 3 "$(run_status "$GAPIMG" resolve r.recipe)"
+	grep -q '^problem 1: only one of osdup 2.0 (wheel osdup-2.0-py3-none-any.whl) from mirror pypi and python3-osdup 1.8-1 (all) from mirror osdeb can be installed: both are the Python distribution osdup$' "$WORK/.stderr"
+	OSDEB=" " INSTALL=python3-osdup recipe "$WF/wheels/files" '"osdup>=2"'
 	# the base mirror has no Contents file: said when it is read
 	expect_eq 3 "$(run_status "$GAPIMG" resolve --no-cache r.recipe)"
-	grep -q '^gapimg resolve: note: mirror base: dists/bookworm/Release has no main/Contents-amd64: its Python packages cannot satisfy pip requirements$' "$WORK/.stderr"
+	grep -q '^gapimg resolve: note: mirror base: dists/bookworm/Release has no main/Contents-amd64 or Contents-all: its Python packages cannot satisfy pip requirements$' "$WORK/.stderr"
 }
 
 t_rpm_package_provides_python3dist() {
@@ -218,6 +231,49 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_STORED) as out:
 	rm -rf m
 }
 
+t_locks_survive_a_growing_mirror() {
+	mkdir -p m2 && cp "$WF"/wheels/files/{app,lib}-*.whl m2/
+	recipe "$WORK/m2" app
+	expect_eq 0 "$(run_status "$GAPIMG" lock r.recipe)" "$(cat "$WORK/.stderr")"
+	# a build-tagged copy of the locked version (what a re-upload is):
+	# a new resolve takes it, the lock still replays with its own file
+	cp m2/lib-1.5-py3-none-any.whl m2/lib-1.5-1-py3-none-any.whl
+	expect_eq 0 "$(run_status "$GAPIMG" lock --check r.recipe)" "$(cat "$WORK/.stderr")"
+	expect_eq 0 "$(run_status "$GAPIMG" resolve --json r.recipe)"
+	expect_eq "lib-1.5-1-py3-none-any.whl" "$(python3 -c 'import json,sys; print([p["location"] for p in json.load(sys.stdin)["packages"] if p["name"] == "lib"][0])' <"$WORK/.stdout")"
+	# the best file of a version broken: the next file of that version
+	printf 'not a zip' >m2/lib-1.5-1-py3-none-any.whl
+	expect_eq 0 "$(run_status "$GAPIMG" resolve --json r.recipe)"
+	expect_eq "lib-1.5-py3-none-any.whl" "$(python3 -c 'import json,sys; print([p["location"] for p in json.load(sys.stdin)["packages"] if p["name"] == "lib"][0])' <"$WORK/.stdout")"
+	grep -q "^gapimg resolve: note: mirror pypi: skipped: lib-1.5-1-py3-none-any.whl is not a wheel: not a zip archive" "$WORK/.stderr"
+	rm -rf m2
+}
+
+t_many_extras() {
+	# 300 extras: each is a solvable, so the pool's array moves while
+	# they are added (AddressSanitizer caught a stale pointer here)
+	mkdir -p m3 && cp "$WF"/wheels/files/lib-*.whl m3/
+	python3 - m3 <<'EOF'
+import base64, hashlib, sys, zipfile
+meta = "Metadata-Version: 2.1\nName: many\nVersion: 1.0\n"
+meta += "".join(f"Provides-Extra: e{i}\n" for i in range(300))
+meta += "".join(f'Requires-Dist: lib>=1.{i % 3}; extra == "e{i}"\n' for i in range(300))
+files = {"many/__init__.py": b"", "many-1.0.dist-info/METADATA": meta.encode(),
+         "many-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+rec = "".join(f"{p},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},{len(d)}\n"
+              for p, d in files.items())
+files["many-1.0.dist-info/RECORD"] = (rec + "many-1.0.dist-info/RECORD,,\n").encode()
+with zipfile.ZipFile(sys.argv[1] + "/many-1.0-py3-none-any.whl", "w") as z:
+    for p, d in files.items():
+        z.writestr(zipfile.ZipInfo(p, (2023, 1, 1, 0, 0, 0)), d)
+EOF
+	recipe "$WORK/m3" '"many[e2,e299]"' '"lib<1.5"'
+	expect_eq 0 "$(run_status "$GAPIMG" lock r.recipe)" "$(cat "$WORK/.stderr")"
+	expect_eq 'lib 1.2 lib-1.2-py3-none-any.whl
+many 1.0 many-1.0-py3-none-any.whl' "$(wheels)"
+	rm -rf m3
+}
+
 t_shared_real_wheels() {
 	local SW=${GAPIMG_SHARED:-$GAPIMG_SRC/../shared}/fixtures/wheels
 	[ -d "$SW/files" ] || skip_case "no shared fixtures at $SW (the ../shared folder beside the checkout): the real wheels are not tested"
@@ -259,5 +315,7 @@ test_case "a Debian package provides python3dist() through Contents" t_debian_pa
 test_case "a Fedora-style RPM provides python3dist() and python(abi)" t_rpm_package_provides_python3dist
 test_case "broken wheels are skipped with a note naming them" t_broken_wheels_are_skipped_with_a_note
 test_case "a lock replay notices a wheel that changed" t_lock_replay_notices_a_changed_wheel
+test_case "a lock stays buildable when the mirror gains a better file" t_locks_survive_a_growing_mirror
+test_case "a wheel with 300 extras" t_many_extras
 test_case "the real wheels of ../shared (pip's answers, broken ones)" t_shared_real_wheels
 finish

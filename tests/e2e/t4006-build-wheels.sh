@@ -179,6 +179,18 @@ t_wheels_may_not_overwrite() {
 	expect_eq "gapimg build: error: wheel clash-a 1.0 (clash_a-1.0-py3-none-any.whl from mirror pypi): member shared/__init__.py: file conflict: /$SITE/shared/__init__.py is already in wheel clash-b 1.0; a wheel may not overwrite it: leave one of them out
 gapimg build: nothing was written" "$(grep -v ': note: ' "$WORK/.stderr")"
 	[ ! -e out/w.sqfs ]
+	# the same in an RPM image (whose rule for packages shipping one
+	# file is different)
+	{
+		printf 'image t\nversion 1\narch x86_64\nepoch 1795910400\n'
+		echo "mirror os rpm-md $WF/os-rpm signatures=off"
+		echo "mirror pypi wheels $WORK/d/m"
+		echo "python 3.11"
+		echo 'pip clash-a clash-b'
+	} >rpm.recipe
+	expect_eq 2 "$(run_status "$GAPIMG" build -q --cache-dir cache -o out/w.sqfs rpm.recipe)" "$(cat "$WORK/.stderr")"
+	grep -q "file conflict: /usr/local/lib/python3.11/site-packages/shared/__init__.py is already in wheel clash-" "$WORK/.stderr"
+	[ ! -e out/w.sqfs ]
 	cd ..
 }
 
@@ -215,7 +227,8 @@ t_bytecode_with_scripts_run() {
 	expect_eq "lib-1.5-py3-none-any" "$(chroot root /usr/bin/python3.11 -c 'import lib; print(lib.WHICH)')"
 	cd ../f2
 	cp ../f1/r.recipe ../f1/r.lock .
-	expect_eq 0 "$(run_status "$GAPIMG" build -q --cache-dir cache -o w.sqfs r.recipe)" "$(cat "$WORK/.stderr")"
+	# another umask: the folders made for the wheels are 0755 all the same
+	expect_eq 0 "$(umask 027 && run_status "$GAPIMG" build -q --cache-dir cache -o w.sqfs r.recipe)" "$(cat "$WORK/.stderr")"
 	expect_eq "$(sha ../f1/w.sqfs)" "$(sha w.sqfs)"
 	cd ..
 }
