@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 
 #include "gapimg/error.h"
+#include "gapimg/sha256.h"
 
 /*
  * PEP 503 pages are read with libxml2's HTML parser: it decodes entities,
@@ -27,17 +28,6 @@
 #define CLIP 64
 
 #define SHA256_HEX 64
-
-static int hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* HTML's ASCII whitespace. */
 static int is_space(int c)
@@ -61,8 +51,8 @@ static int unquote(const char *s, char **out)
 			d[k++] = s[i];
 			continue;
 		}
-		hi = i + 1 < n ? hex_val((unsigned char)s[i + 1]) : -1;
-		lo = i + 2 < n ? hex_val((unsigned char)s[i + 2]) : -1;
+		hi = i + 1 < n ? gapimg_hexval((unsigned char)s[i + 1]) : -1;
+		lo = i + 2 < n ? gapimg_hexval((unsigned char)s[i + 2]) : -1;
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			free(d);
 			return -1;
@@ -94,7 +84,7 @@ static int sha256_hex(const char *s, char **out)
 	if (strlen(s) != SHA256_HEX)
 		return -1;
 	for (i = 0; i < SHA256_HEX; i++)
-		if (hex_val((unsigned char)s[i]) < 0)
+		if (gapimg_hexval((unsigned char)s[i]) < 0)
 			return -1;
 	*out = strdup(s);
 	if (*out == NULL)

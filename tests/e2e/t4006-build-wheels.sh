@@ -13,21 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 . "$GAPIMG_SRC/tests/e2e/debian-lib.sh"
-export XDG_CACHE_HOME=$WORK/xdg-cache
-
-set +e
-bash "$GAPIMG_SRC/tests/fixtures/make-wheels.sh" "$WORK/wf" 2>"$WORK/make-wheels.log"
-rc=$?
-set -e
-if [ $rc -eq 77 ]; then
-	skip_all "$(tail -n 1 "$WORK/make-wheels.log")"
-elif [ $rc -ne 0 ]; then
-	echo "tests/fixtures/make-wheels.sh failed ($rc):"
-	cat "$WORK/make-wheels.log"
-	exit 1
-fi
-WF=$WORK/wf
-DEB=$(mirror_for deb)
+. "$GAPIMG_SRC/tests/e2e/wheels-lib.sh"
 SITE=usr/local/lib/python3.11/dist-packages
 
 # recipe FILE WHEELS-MIRROR [PIP-LINE...]; $EXTRA is added as lines.
