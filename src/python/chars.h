@@ -9,6 +9,8 @@
 #define GAPIMG_PYTHON_CHARS_H
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 static inline int is_digit(int c)
 {
@@ -34,6 +36,20 @@ static inline int to_lower(int c)
 static inline int is_sep(int c)
 {
 	return c == '-' || c == '_' || c == '.';
+}
+
+/* s[0..n) as a string.  Not strndup(): the bytes need not be followed by
+ * a NUL (a slice of a file's bytes), and AddressSanitizer's
+ * strict_string_checks make strndup read up to one. */
+static inline char *memdup_str(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
 }
 
 /* Quoted input in messages is clipped so a message stays one short line:

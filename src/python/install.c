@@ -503,7 +503,7 @@ static int scan_wheel(struct scan *s, struct gapimg_error *err)
 			if (gapimg_grow((void **)&s->folders, &s->afolders, s->nfolders,
 					sizeof(*s->folders)) != 0)
 				goto nomem;
-			s->folders[i] = strndup(name, dlen);
+			s->folders[i] = memdup_str(name, dlen);
 			if (s->folders[i] == NULL)
 				goto nomem;
 			s->nfolders++;
@@ -1075,9 +1075,9 @@ static int parse_entry_points(const struct strbuf *t, struct launchers *ls, cons
 			return gapimg_error_nomem(err);
 		l = &ls->l[ls->n];
 		l->section = section;
-		l->name = strndup(s, k);
-		l->module = strndup(v + ms, me - ms);
-		l->attr = strndup(v + as, ae - as);
+		l->name = memdup_str(s, k);
+		l->module = memdup_str(v + ms, me - ms);
+		l->attr = memdup_str(v + as, ae - as);
 		ls->n++;
 		if (l->name == NULL || l->module == NULL || l->attr == NULL)
 			return gapimg_error_nomem(err);

@@ -107,7 +107,7 @@ static void trim(const char **s, const char **e)
 static int push(char ***v, size_t *n, size_t *alloc, const char *s,
 		size_t len, char ***slot)
 {
-	char *copy = strndup(s, len);
+	char *copy = memdup_str(s, len);
 
 	if (copy == NULL ||
 	    gapimg_grow((void **)v, alloc, *n, sizeof(**v)) != 0) {
@@ -203,7 +203,7 @@ static int header_line(struct mparse *p, size_t ln, const char *s,
 			    field_names[f], p->line[f], ln);
 	p->line[f] = ln;
 	p->cur = single_slot(p->m, f);
-	*p->cur = strndup(v, (size_t)(ve - v));
+	*p->cur = memdup_str(v, (size_t)(ve - v));
 	return *p->cur ? 0 : -2;
 }
 

@@ -120,7 +120,7 @@ static int split_tags(const char *s, size_t n, char ***out, size_t *nout,
 				    "empty %s tag in '%.*s' in wheel name '%s'",
 				    what, (int)n, s, fname);
 		}
-		v[k] = strndup(s + start, i - start);
+		v[k] = memdup_str(s + start, i - start);
 		if (v[k] == NULL) {
 			*nout = k;
 			return oom(msg, msgsz);
@@ -201,9 +201,9 @@ static int parse(const char *f, struct wheelname *w, char *msg, size_t msgsz)
 		return fail(msg, msgsz,
 			    "invalid version '%.*s' in wheel name '%s'",
 			    (int)plen[1], part[1], f);
-	w->dist = strndup(part[0], plen[0]);
+	w->dist = memdup_str(part[0], plen[0]);
 	w->name = pep503_name(part[0], plen[0]);
-	w->version = strndup(part[1], plen[1]);
+	w->version = memdup_str(part[1], plen[1]);
 	if (w->dist == NULL || w->name == NULL || w->version == NULL)
 		return oom(msg, msgsz);
 
@@ -230,7 +230,7 @@ static int parse(const char *f, struct wheelname *w, char *msg, size_t msgsz)
 				return fail(msg, msgsz,
 					    "invalid build tag '%.*s' in wheel name '%s'",
 					    (int)bl, b, f);
-		w->build = strndup(b, bl);
+		w->build = memdup_str(b, bl);
 		if (w->build == NULL)
 			return oom(msg, msgsz);
 		w->build_num = num;
