@@ -16,9 +16,13 @@
 
 /*
  * Wheels are zip files read with libarchive's seekable zip reader: it
- * starts from the central directory, so the member order is the central
- * directory's and a local header that disagrees with it is an error
- * instead of a second, hidden view of the archive.
+ * finds the members through the central directory and reads them in the
+ * order of their local headers (a fixed order for given bytes).  It takes
+ * each name from the local header without comparing it with the central
+ * directory's, and normalises names to Unicode NFC; RECORD must name the
+ * members as libarchive reports them (pip reads the central directory
+ * instead, so a wheel whose two directories disagree can install under
+ * other names here: it has to match RECORD all the same).
  *
  * A wheel is read twice.  Pass 1 lists the members and keeps the texts of
  * the .dist-info folder (METADATA, WHEEL, RECORD, entry_points.txt); from
@@ -275,6 +279,8 @@ struct zmember {
 	char *dest;               /* image path, or NULL: not installed */
 	uint16_t mode;
 	int script;               /* under .data/scripts: #!python rewrite */
+	int dropped;              /* a wrapper a launcher replaces: checked,
+				   * not installed */
 	/* After streaming: the installed content. */
 	char hash[8 + 2 * EVP_MAX_MD_SIZE];
 	uint64_t outsize;
@@ -1438,9 +1444,19 @@ static void drop_entry_point_wrappers(struct install *in)
 			    strcmp(in->g[k].path, m->dest) == 0) {
 				free(m->dest);
 				m->dest = NULL;
+				m->dropped = 1;
 				break;
 			}
 	}
+}
+
+/* Does a member land on path? */
+static int member_at(const struct install *in, const char *path)
+{
+	for (size_t i = 0; i < in->sc.n; i++)
+		if (in->sc.m[i].dest && strcmp(in->sc.m[i].dest, path) == 0)
+			return 1;
+	return 0;
 }
 
 /* No two files on one path, and none below another file. */
@@ -1618,9 +1634,8 @@ static int peek_script(struct mreader *r, uint64_t *outsize, struct gapimg_error
 			return 0;
 	}
 	linelen = nl ? (size_t)(nl - r->pre.buf) : r->pre.len;
-	if (linelen < plen || memcmp(r->pre.buf, "#!python", plen) != 0 ||
-	    !(linelen == plen || is_ws((unsigned char)r->pre.buf[plen]) ||
-	      r->pre.buf[plen] == 'w'))
+	/* "#!python", "#!python3", "#!pythonw -u": the whole line, as pip */
+	if (linelen < plen || memcmp(r->pre.buf, "#!python", plen) != 0)
 		return 0;
 	if (nl == NULL && !r->eof)
 		return gapimg_error_set(err, GAPIMG_E_UNSUPPORTED,
@@ -1636,7 +1651,9 @@ static int peek_script(struct mreader *r, uint64_t *outsize, struct gapimg_error
 	*outsize = r->m->size - linelen + strlen(interp) + 3;
 	strbuf_release(&r->pre);
 	r->pre = out;
-	r->out_md = EVP_MD_CTX_new();
+	/* a sha384/512 RECORD already made the output's sha256 context */
+	if (r->out_md == NULL)
+		r->out_md = EVP_MD_CTX_new();
 	if (r->out_md == NULL || EVP_DigestInit_ex(r->out_md, EVP_sha256(), NULL) != 1)
 		return gapimg_error_nomem(err);
 	return 0;
@@ -1682,7 +1699,9 @@ static int stream_member(struct install *in, struct archive *a, struct zmember *
 	f.mode = m->mode;
 	f.size = outsize;
 	f.member = m->name;
-	if (emit(user, &f, member_read, &r, err) != 0) {
+	/* a member not installed (a setuptools wrapper the launcher
+	 * replaces) is still read and checked below */
+	if (m->dest != NULL && emit(user, &f, member_read, &r, err) != 0) {
 		if (!r.failed)
 			gapimg_error_prefix(err, "%s: member %s: ", in->what, m->name);
 		goto out;
@@ -1747,7 +1766,7 @@ static int stream_members(struct install *in, pyinstall_emit_fn emit, void *user
 			goto out;
 		}
 		i++;
-		if (m->dest == NULL)
+		if (m->dest == NULL && !m->dropped)
 			continue;
 		if (stream_member(in, z.a, m, scratch, emit, user, err) != 0)
 			goto out;
@@ -1857,7 +1876,11 @@ static int build_record(struct install *in, struct gen *rec, struct gapimg_error
 		    (inside(m->dest, in->s->purelib) || inside(m->dest, in->s->platlib))) {
 			char *pyc = pyc_path(m->dest, in->s->pyc_tag);
 
-			if (pyc == NULL || add_recrow(&rr, in->site, pyc, ",,") != 0) {
+			if (pyc == NULL) {
+				goto nomem;
+			} else if (member_at(in, pyc)) {
+				/* the wheel ships it: its own row says it */
+			} else if (add_recrow(&rr, in->site, pyc, ",,") != 0) {
 				free(pyc);
 				goto nomem;
 			}

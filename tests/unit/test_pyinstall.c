@@ -319,7 +319,8 @@ static const struct want want_good[] = {
 	{ "/usr/local/bin/demo-w", 0755, DATA "/scripts/demo-w",
 	  "#!/usr/bin/python3.11\nimport demo\n" },
 	{ "/usr/local/bin/plain.sh", 0755, DATA "/scripts/plain.sh", "#!/bin/sh\nexit 0\n" },
-	{ "/usr/local/bin/py3", 0755, DATA "/scripts/py3", "#!python3\n" },
+	/* "#!python3" too: the whole first line, as pip rewrites it */
+	{ "/usr/local/bin/py3", 0755, DATA "/scripts/py3", "#!/usr/bin/python3.11\n" },
 	{ "/usr/local/include/python3.11/demo/demo.h", 0644, DATA "/headers/demo.h",
 	  "int demo;\n" },
 	{ "/usr/local/share/demo/readme.txt", 0644, DATA "/data/share/demo/readme.txt",
@@ -383,7 +384,7 @@ static void test_good(void **state)
 	       "../../../bin/demo-run,sha256=SkpWhQ1ZB2DuEw8iuwAciHlm9JzjshnMK_nCch7H9so,34\n"
 	       "../../../bin/demo-w,sha256=SkpWhQ1ZB2DuEw8iuwAciHlm9JzjshnMK_nCch7H9so,34\n"
 	       "../../../bin/plain.sh,sha256=MGxsp0B1YDQHl4ZuB34FNietQJJ30bnaWBBvzkz3F8s,17\n"
-	       "../../../bin/py3,sha256=hpFbLY79Pbk34PZVQ_MHgDzpeOQxSddHBNtPFAIVNFE,10\n"
+	       "../../../bin/py3,sha256=hQN2qW8foguaOhhb4hsmQwnor3CLCkjwdciE1Q_-IZQ,22\n"
 	       "../../../include/python3.11/demo/demo.h,"
 	       "sha256=me0tbX_fNecPNKwvhoJd1YMtSG6s3fVsoOCq1dmhwUs,10\n"
 	       "../../../share/demo/readme.txt,"
@@ -543,9 +544,15 @@ static void test_bad(void **state)
 	check_bad(ms, N(good) + 1, NULL, NULL, GAPIMG_E_CORRUPT,
 		  LABEL ": member demo-1.0.data/purelib/demo/cli.py and member demo/cli.py would "
 		  "both be installed as " SITE "/demo/cli.py");
-	/* (A .data/scripts member named like an entry point is setuptools'
-	 * wrapper: the launcher replaces it; e2e t4006 installs such a
-	 * wheel.) */
+	/* A .data/scripts member named like an entry point is setuptools'
+	 * wrapper: the launcher replaces it (e2e t4006 installs such a
+	 * wheel), but its bytes are still checked against RECORD. */
+	ms[N(good)] = (struct m){ DATA "/scripts/demo", "x = 1\n", 0644, 'f', 0,
+				  "sha256=ucQESw8DmMUlgbIvhowpcUSqVmdq9NvqLm_U5RE1nuA" };
+	check_bad_at(ms, N(good) + 1, NULL, NULL, GAPIMG_E_CORRUPT,
+		     LABEL ": member demo-1.0.data/scripts/demo does not match its RECORD hash "
+		     "(RECORD says sha256=ucQESw8DmMUlgbIvhowpcUSqVmdq9NvqLm_U5RE1nuA, the member "
+		     "hashes to sha256=nia_NpkRxFwkPGhBR7I_yeHc_PJX0pmhxjIBam_NM_Q): the wheel was altered after it was built", 1);
 	ms[N(good)] = (struct m){ "demo/cli.py/x", "x = 1\n", 0644, 'f', 0, NULL };
 	check_bad(ms, N(good) + 1, NULL, NULL, GAPIMG_E_CORRUPT,
 		  LABEL ": member demo/cli.py/x would be installed at " SITE "/demo/cli.py/x, "
@@ -619,6 +626,9 @@ static void test_other_hashes(void **state)
 	memcpy(ms, good, sizeof(good));
 	ms[2].record_hash = "sha384=TALS2NzyHaYDZI6oeKvE_USz3MC5_bqfWtzE4lnXFq3XINwVyZgwozlfAI8Kn6l6";
 	ms[1].record_hash = "sha512=h6YifGmW_YEtJlLDfH7L_nURLaMquHtSgCgXk3n_agP8ofteiC0XWxLYVc78xsupthPBe6H3uJcmXsgxvDII8g";
+	/* a #!python script under a sha384 row: its rewritten bytes get a
+	 * sha256 context of their own (one was leaked here) */
+	ms[5].record_hash = "sha384=f9gflY5yrZ5OP5Ep6dQdwygCGfmes4KErfhM97AwIvlRrrBeu0tNNfEJwl5yYPw9";
 	path = make_wheel("demo-1.0-py3-none-any.whl", ms, N(ms), DI, NULL);
 	if (pyinstall_wheel(path, &opts, &scheme, emit, s, &err) != 0)
 		fail_msg("%s", err.msg);
