@@ -16,6 +16,7 @@ static const struct command {
 } commands[] = {
 	{ "build", cmd_build, "Build a recipe's image from its lock and local mirrors" },
 	{ "check", cmd_check, "Check recipes and report every problem in them" },
+	{ "keygen", cmd_keygen, "Make an Ed25519 key pair for signing images" },
 	{ "ls", cmd_ls, "List every entry of a SquashFS image" },
 	{ "pack", cmd_pack, "Pack a directory into a deterministic SquashFS image" },
 	{ "resolve", cmd_resolve, "Resolve a recipe's packages against its mirrors and print them" },
