@@ -77,6 +77,24 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# make_fixture NAME OUTDIR: run tests/fixtures/NAME.sh OUTDIR; skip the
+# whole test when it says a tool is missing (exit 77), fail with its log
+# when it fails otherwise.
+make_fixture() {
+	local rc
+	set +e
+	bash "$GAPIMG_SRC/tests/fixtures/$1.sh" "$2" 2>"$WORK/$1.log"
+	rc=$?
+	set -e
+	if [ $rc -eq 77 ]; then
+		skip_all "$(tail -n 1 "$WORK/$1.log")"
+	elif [ $rc -ne 0 ]; then
+		echo "tests/fixtures/$1.sh failed ($rc):"
+		cat "$WORK/$1.log"
+		exit 1
+	fi
+}
+
 # Deterministic bytes: N bytes from a seeded generator.
 gen_bytes() {
 	python3 -c '

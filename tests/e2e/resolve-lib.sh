@@ -9,18 +9,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 export XDG_CACHE_HOME=$WORK/xdg-cache
 
 make_repos() {
-	local rc
-	set +e
-	bash "$GAPIMG_SRC/tests/fixtures/make-repos.sh" "$WORK/repos" 2>"$WORK/make-repos.log"
-	rc=$?
-	set -e
-	if [ $rc -eq 77 ]; then
-		skip_all "$(tail -n 1 "$WORK/make-repos.log")"
-	elif [ $rc -ne 0 ]; then
-		echo "tests/fixtures/make-repos.sh failed ($rc):"
-		cat "$WORK/make-repos.log"
-		exit 1
-	fi
+	make_fixture make-repos "$WORK/repos"
 	GOOD=$(tr 'A-F' 'a-f' <"$WORK/repos/keys/good.fpr")
 	WRONG=$(tr 'A-F' 'a-f' <"$WORK/repos/keys/wrong.fpr")
 }
