@@ -27,6 +27,8 @@
 #include "gapimg/plan.h"
 #include "gapimg/resolve.h"
 
+struct gapimg_key;
+
 enum gapimg_build_stage {
 	GAPIMG_STAGE_VERIFY = 0,  /* fetching and verifying packages */
 	GAPIMG_STAGE_UNPACK,      /* streaming payloads into the image */
@@ -56,6 +58,8 @@ struct gapimg_build_opts {
 	int scripts;              /* -1: as the recipe says; 0: none; 1: run */
 	unsigned script_timeout;  /* seconds per script; 0: the default */
 	int keep_staging;         /* leave the staged tree ('scripts run') */
+	const struct gapimg_key *sign_key;  /* sign the image (a trailer) */
+	const char *detached_sig; /* with sign_key: also write the trailer here */
 	gapimg_build_progress_fn progress;
 	void *progress_user;
 };

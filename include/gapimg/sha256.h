@@ -26,5 +26,10 @@ int gapimg_hexval(int c);
 /* SHA-256 of a whole file, as lowercase hex. */
 int gapimg_sha256_file(const char *path, char hex[GAPIMG_SHA256_HEX],
 		       struct gapimg_error *err);
+/* SHA-256 of len bytes of fd from offset off (pread: the file offset is
+ * not moved); what names the file in messages.  A file shorter than
+ * off + len is an error (GAPIMG_E_CORRUPT). */
+int gapimg_sha256_fd_range(int fd, uint64_t off, uint64_t len, const char *what,
+			   uint8_t out[GAPIMG_SHA256_LEN], struct gapimg_error *err);
 
 #endif

@@ -14,6 +14,7 @@
 #ifndef GAPIMG_SQUASHFS_H
 #define GAPIMG_SQUASHFS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gapimg/error.h"
@@ -82,6 +83,16 @@ struct gapimg_sqfs_writer *gapimg_sqfs_writer_create(
 	struct gapimg_error *err);
 void gapimg_sqfs_writer_set_progress(struct gapimg_sqfs_writer *w,
 				     gapimg_sqfs_progress_fn fn, void *user);
+
+/* Called by finish when the image is complete, before it is moved into
+ * place: fd is the image file (read it with pread; stats->bytes long).
+ * Bytes returned in *tail (malloc'd, may be NULL) are appended after the
+ * image; a failure fails the whole write and leaves no output. */
+typedef int (*gapimg_sqfs_seal_fn)(int fd, const struct gapimg_sqfs_stats *stats,
+				   void *user, unsigned char **tail, size_t *tail_len,
+				   struct gapimg_error *err);
+void gapimg_sqfs_writer_set_seal(struct gapimg_sqfs_writer *w,
+				 gapimg_sqfs_seal_fn fn, void *user);
 
 /* Store the content of one regular file now, reading its source to the
  * end.  Streaming stages call this while they read an archive; files not

@@ -18,6 +18,8 @@
 #include "ldcache.h"
 #include "debalt.h"
 #include "accounts.h"
+#include "gapimg/atomic.h"
+#include "gapimg/sign.h"
 #include "gapimg/source.h"
 
 void bld_progress(struct bld *b, enum gapimg_build_stage stage,
@@ -147,6 +149,36 @@ static void on_write(const struct gapimg_sqfs_progress *p, void *user)
 		b->opts->progress(&bp, b->opts->progress_user);
 }
 
+/* The finished image, before it is moved into place: its digest, the
+ * manifest that states it, and with a key the signature trailer that
+ * follows it in the same file. */
+static int on_sealing(int fd, const struct gapimg_sqfs_stats *st, void *user,
+		      unsigned char **tail, size_t *tail_len, struct gapimg_error *err)
+{
+	struct bld *b = user;
+	uint8_t sum[GAPIMG_SHA256_LEN];
+	struct gapimg_seal seal;
+
+	if (gapimg_sha256_fd_range(fd, 0, st->bytes, b->opts->output, sum, err) < 0)
+		return -1;
+	gapimg_hex(sum, sizeof(sum), b->result->sha256);
+	b->result->bytes = st->bytes;
+	b->result->inodes = st->inodes;
+	if (bld_manifest_text(b, st, &b->manifest, err) < 0)
+		return -1;
+	if (b->opts->sign_key == NULL)
+		return 0;
+	if (gapimg_seal_from_manifest(b->manifest, strlen(b->manifest), &seal, err) < 0 ||
+	    gapimg_trailer_make(b->opts->sign_key, &seal, b->manifest, strlen(b->manifest),
+				tail, tail_len, err) < 0)
+		return -1;
+	if ((b->trailer = malloc(*tail_len)) == NULL)
+		return gapimg_error_nomem(err);
+	memcpy(b->trailer, *tail, *tail_len);
+	b->trailer_len = *tail_len;
+	return 0;
+}
+
 static int make_writer(struct bld *b, struct gapimg_error *err)
 {
 	struct gapimg_sqfs_opts o;
@@ -169,6 +201,7 @@ static int make_writer(struct bld *b, struct gapimg_error *err)
 	if (b->writer == NULL)
 		return -1;
 	gapimg_sqfs_writer_set_progress(b->writer, on_write, b);
+	gapimg_sqfs_writer_set_seal(b->writer, on_sealing, b);
 	return 0;
 }
 
@@ -178,6 +211,7 @@ void bld_pkg_release(struct bld_pkg *p)
 
 	free(p->label);
 	free(p->file);
+	free(p->license);
 	free(p->control);
 	for (i = 0; i < p->nmembers; i++) {
 		free(p->members[i].path);
@@ -249,6 +283,8 @@ void bld_release(struct bld *b)
 	for (i = 0; i < b->nnormalised; i++)
 		free(b->normalised[i].path);
 	free(b->normalised);
+	free(b->manifest);
+	free(b->trailer);
 }
 
 /* 'scripts run': stage the payloads on disk, run the scripts in the
@@ -405,10 +441,12 @@ write:
 	b.writing = 1;
 	if (gapimg_sqfs_writer_finish(b.writer, b.tree, &st, err) < 0)
 		goto out;
-	result->bytes = st.bytes;
-	result->inodes = st.inodes;
-	if (gapimg_sha256_file(opts->output, result->sha256, err) < 0 ||
-	    bld_write_manifest(&b, &st, err) < 0)
+	/* The image is in place (signed when asked); its manifest beside
+	 * it, and the detached signature, follow. */
+	if (gapimg_write_file_atomic(opts->manifest, b.manifest, strlen(b.manifest), err) < 0)
+		goto out;
+	if (b.trailer && opts->detached_sig &&
+	    gapimg_write_file_atomic(opts->detached_sig, b.trailer, b.trailer_len, err) < 0)
 		goto out;
 	rc = 0;
 	goto out;

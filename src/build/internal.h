@@ -43,6 +43,7 @@ struct bld_pkg {
 	char *label;              /* "NAME VERSION" in messages and origins */
 	char *file;               /* the verified file in the package cache */
 	int from_cache;
+	char *license;            /* as the package's metadata states it, or NULL */
 	/* RPM */
 	void *header;             /* Header, signature checked */
 	/* Debian: control members, and the paths it installs (.list) */
@@ -90,6 +91,9 @@ struct bld {
 					     * scripts, and why */
 	size_t nnormalised;
 	int writing;              /* the writer's last stage has begun */
+	char *manifest;           /* the manifest text, once the image is */
+	unsigned char *trailer;   /* the signature trailer (a copy) */
+	size_t trailer_len;
 };
 
 /* What normalise.c removed or changed in the staged tree. */
@@ -162,9 +166,9 @@ int bld_write_dpkg_db(struct bld *b, struct gapimg_error *err);
 int bld_write_rpmdb(struct bld *b, struct gapimg_error *err);
 /* content.c: the recipe's own files, links, env and units. */
 int bld_add_content(struct bld *b, struct gapimg_error *err);
-/* manifest.c */
-int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
-		       struct gapimg_error *err);
+/* manifest.c: the manifest's canonical JSON text (malloc'd). */
+int bld_manifest_text(struct bld *b, const struct gapimg_sqfs_stats *st,
+		      char **out, struct gapimg_error *err);
 
 /* stage.c: the staged tree of 'scripts run'. */
 int bld_stage_create(struct bld *b, struct gapimg_error *err);

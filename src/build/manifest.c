@@ -28,17 +28,22 @@ static json_t *packages_json(const struct bld *b)
 
 	for (i = 0; a && i < b->npkgs; i++) {
 		const struct gapimg_package *p = b->pkgs[i].pkg;
-
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I}",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I}",
 			"name", p->name, "version", p->evr, "arch", p->arch,
 			"mirror", p->mirror, "location", p->location,
 			"size", (json_int_t)p->size, "sha256", p->sha256,
-			"order", (json_int_t)p->order));
+			"order", (json_int_t)p->order);
+
+		/* only when the package's metadata states one (docs/build.md) */
+		if (o && b->pkgs[i].license)
+			json_object_set_new(o, "license", json_string(b->pkgs[i].license));
+		json_array_append_new(a, o);
 	}
 	return a;
 }
 
-/* Wheels: name (PEP 503), version (PEP 440), the file as locked. */
+/* Wheels: name (PEP 503), version (PEP 440), the file as locked, and
+ * the licence when its METADATA gives one. */
 static json_t *wheels_json(const struct bld *b)
 {
 	json_t *a = json_array();
@@ -46,11 +51,14 @@ static json_t *wheels_json(const struct bld *b)
 
 	for (i = 0; a && i < b->nwheels; i++) {
 		const struct gapimg_package *p = b->wheels[i].pkg;
-
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I}",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I}",
 			"name", p->name, "version", p->evr, "mirror", p->mirror,
 			"location", p->location, "size", (json_int_t)p->size,
-			"sha256", p->sha256, "order", (json_int_t)p->order));
+			"sha256", p->sha256, "order", (json_int_t)p->order);
+
+		if (o && b->wheels[i].license)
+			json_object_set_new(o, "license", json_string(b->wheels[i].license));
+		json_array_append_new(a, o);
 	}
 	return a;
 }
@@ -113,26 +121,25 @@ static json_t *libraries_json(void)
 			 "openssl", OpenSSL_version(OPENSSL_VERSION_STRING));
 }
 
-int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
-		       struct gapimg_error *err)
+int bld_manifest_text(struct bld *b, const struct gapimg_sqfs_stats *st,
+		      char **out, struct gapimg_error *err)
 {
 	const struct gapimg_plan *pl = b->plan;
 	const char *file = strrchr(b->opts->output, '/');
 	json_t *root, *sealed;
 	char *text;
-	int rc;
 
 	sealed = json_pack("{s:b}", "network_namespace", b->opts->sealed ? 1 : 0);
 	if (sealed && !b->opts->sealed && b->opts->sealed_note)
 		json_object_set_new(sealed, "note", json_string(b->opts->sealed_note));
-	root = json_pack("{s:i, s:{s:s, s:s, s:s, s:I, s:s, s:I}, s:{s:s}, s:{s:s}, "
+	root = json_pack("{s:i, s:{s:s, s:s, s:s, s:I, s:s, s:I}, s:{s:s, s:s, s:s}, s:{s:s}, "
 			 "s:{s:s, s:i, s:I}, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
 		"manifest", 1,
 		"image", "name", pl->image, "version", pl->version,
 			"file", file ? file + 1 : b->opts->output,
 			"bytes", (json_int_t)st->bytes, "sha256", b->result->sha256,
 			"inodes", (json_int_t)st->inodes,
-		"recipe", "digest", pl->digest,
+		"recipe", "digest", pl->digest, "name", pl->image, "version", pl->version,
 		"lock", "digest", b->opts->lock_digest ? b->opts->lock_digest : "",
 		"compression", "algorithm", pl->compression ? pl->compression : "zstd",
 			"level", pl->level >= 0 ? pl->level
@@ -192,7 +199,6 @@ int bld_write_manifest(struct bld *b, const struct gapimg_sqfs_stats *st,
 		text[len] = '\n';
 		text[len + 1] = '\0';
 	}
-	rc = gapimg_write_file_atomic(b->opts->manifest, text, strlen(text), err);
-	free(text);
-	return rc;
+	*out = text;
+	return 0;
 }

@@ -28,6 +28,7 @@
 #include "gapimg/plan.h"
 #include "gapimg/resolve.h"
 #include "gapimg/sha256.h"
+#include "gapimg/sign.h"
 #include "gapimg/squashfs.h"
 
 static const char usage_text[] =
@@ -42,7 +43,8 @@ static const char usage_text[] =
 "what they leave that differs between builds is normalised (listed in\n"
 "the manifest). Writes IMAGE and\n"
 "IMAGE-without-.sqfs.manifest.json atomically; a failed build leaves any\n"
-"older image untouched.\n"
+"older image untouched.  With --sign, IMAGE carries a signature trailer\n"
+"(the manifest and an Ed25519 signature) after the SquashFS image.\n"
 "\n"
 "Options:\n"
 "  -o, --output IMAGE      the image (default: images/<recipe output>, in\n"
@@ -63,6 +65,10 @@ static const char usage_text[] =
 "                          where it is, for debugging\n"
 "      --no-sandbox        do not enter a fresh network namespace (package\n"
 "                          scripts always run in their own sandbox)\n"
+"      --sign KEY          sign the image with the private key KEY (from\n"
+"                          'gapimg keygen'); check it with 'gapimg verify'\n"
+"      --detached-sig      with --sign, also write the signature to\n"
+"                          IMAGE.sig\n"
 "      --json              print the summary as JSON\n"
 "  -q, --quiet             no progress and no summary\n"
 "  -h, --help              show this help\n"
@@ -73,7 +79,8 @@ CMD_RESOLVE_HELP
 "missing (--locked) or not current.\n";
 
 enum { OPT_LOCK = 0x200, OPT_LOCKED, OPT_PKG_CACHE, OPT_NO_PKG_CACHE, OPT_THREADS,
-       OPT_NO_SANDBOX, OPT_JSON, OPT_SCRIPTS, OPT_SCRIPT_TIMEOUT, OPT_KEEP_STAGING };
+       OPT_NO_SANDBOX, OPT_JSON, OPT_SCRIPTS, OPT_SCRIPT_TIMEOUT, OPT_KEEP_STAGING,
+       OPT_SIGN, OPT_DETACHED };
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -86,6 +93,8 @@ static const struct option options[] = {
 	{ "scripts", required_argument, NULL, OPT_SCRIPTS },
 	{ "script-timeout", required_argument, NULL, OPT_SCRIPT_TIMEOUT },
 	{ "keep-staging", no_argument, NULL, OPT_KEEP_STAGING },
+	{ "sign", required_argument, NULL, OPT_SIGN },
+	{ "detached-sig", no_argument, NULL, OPT_DETACHED },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -256,7 +265,8 @@ out:
 }
 
 static void print_summary(const char *image, const char *manifest,
-			  const struct gapimg_build_result *r, int sealed, int json)
+			  const struct gapimg_build_result *r, int sealed,
+			  const struct gapimg_key *key, const char *sig, int json)
 {
 	if (json) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b}",
@@ -267,6 +277,10 @@ static void print_summary(const char *image, const char *manifest,
 				      "wheels", (json_int_t)r->nwheels,
 				      "cached_packages", (json_int_t)r->cache_hits,
 				      "network_namespace", sealed);
+		if (j && key)
+			json_object_set_new(j, "signed_by", json_string(gapimg_key_id(key)));
+		if (j && sig)
+			json_object_set_new(j, "signature", json_string(sig));
 		if (j) {
 			json_dumpf(j, stdout, JSON_SORT_KEYS);
 			fputc('\n', stdout);
@@ -280,6 +294,9 @@ static void print_summary(const char *image, const char *manifest,
 	printf(", %llu bytes, %u inodes\n", (unsigned long long)r->bytes, r->inodes);
 	printf("sha256 %s\n", r->sha256);
 	printf("manifest %s\n", manifest);
+	if (key)
+		printf("signed with key %s%s%s\n", gapimg_key_id(key),
+		       sig ? ", detached signature " : "", sig ? sig : "");
 }
 
 int cmd_build(int argc, char **argv)
@@ -292,8 +309,10 @@ int cmd_build(int argc, char **argv)
 	struct gapimg_error err = { 0 };
 	struct progress_state ps = { NULL, -1 };
 	struct gapimg_plan *plan = NULL;
-	const char *output = NULL, *lock_opt = NULL, *pkg_cache = NULL;
-	char *lock_path = NULL, *out = NULL, *manifest = NULL, *cache = NULL;
+	const char *output = NULL, *lock_opt = NULL, *pkg_cache = NULL, *sign_path = NULL;
+	char *lock_path = NULL, *out = NULL, *manifest = NULL, *cache = NULL, *sig = NULL;
+	struct gapimg_key *key = NULL;
+	int detached = 0;
 	char lock_sha[GAPIMG_SHA256_HEX], why[512] = "";
 	int locked = 0, no_pkg_cache = 0, no_sandbox = 0, json = 0, quiet = 0;
 	int c, status = EXIT_OK, sealed = 0, scripts = -1, keep_staging = 0;
@@ -313,6 +332,8 @@ int cmd_build(int argc, char **argv)
 		case OPT_JSON: json = 1; break;
 		case 'q': quiet = 1; break;
 		case OPT_KEEP_STAGING: keep_staging = 1; break;
+		case OPT_SIGN: sign_path = optarg; break;
+		case OPT_DETACHED: detached = 1; break;
 		case OPT_SCRIPTS:
 			if (strcmp(optarg, "run") == 0)
 				scripts = 1;
@@ -341,6 +362,11 @@ int cmd_build(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage_error("build", optind == argc ? "no recipe given"
 				       : "only one recipe can be built at a time");
+	if (detached && sign_path == NULL)
+		return cmd_usage_error("build", "--detached-sig needs --sign KEY");
+	/* The key before the long work: a refused key fails at once. */
+	if (sign_path && gapimg_key_load_private(sign_path, &key, &err) < 0)
+		return cmd_report("build", &err);
 
 	/* The plan's spans point into the sources diags keeps: release it
 	 * last. */
@@ -403,6 +429,13 @@ int cmd_build(int argc, char **argv)
 	bopts.scripts = scripts;
 	bopts.script_timeout = script_timeout;
 	bopts.keep_staging = keep_staging;
+	bopts.sign_key = key;
+	if (detached && asprintf(&sig, "%s.sig", out) < 0) {
+		sig = NULL;
+		status = cmd_report("build", (gapimg_error_nomem(&err), &err));
+		goto out;
+	}
+	bopts.detached_sig = sig;
 	if (!quiet) {
 		bopts.progress = on_progress;
 		bopts.progress_user = &ps;
@@ -430,7 +463,7 @@ int cmd_build(int argc, char **argv)
 	if (!sealed && !quiet && !no_sandbox)
 		cmd_note("build", "%s", why);
 	if (!quiet || json)
-		print_summary(out, manifest, &result, sealed, json);
+		print_summary(out, manifest, &result, sealed, key, sig, json);
 out:
 	gapimg_build_result_free(&result);
 	gapimg_resolution_free(&res);
@@ -440,5 +473,7 @@ out:
 	free(out);
 	free(manifest);
 	free(cache);
+	free(sig);
+	gapimg_key_free(key);
 	return status;
 }

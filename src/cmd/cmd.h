@@ -26,6 +26,9 @@ int cmd_resolve(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_sbom(int argc, char **argv);
 
 /* Options gapimg resolve and gapimg lock share (getopt_long values). */
 enum { OPT_CACHE_DIR = 0x100, OPT_NO_CACHE, OPT_ALLOW_EXPIRED, OPT_BEST,

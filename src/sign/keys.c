@@ -23,9 +23,11 @@
 #include <openssl/pem.h>
 
 #include "gapimg/sha256.h"
+#include "internal.h"
 
 struct gapimg_key {
 	EVP_PKEY *pkey;
+	int private;              /* loaded as a private key: may sign */
 	char id[GAPIMG_KEYID_HEX];
 };
 
@@ -226,6 +228,7 @@ static int read_key(const char *path, int private, struct gapimg_key **out,
 		gapimg_key_free(k);
 		return -1;
 	}
+	k->private = private;
 	*out = k;
 	return 0;
 }
@@ -253,4 +256,43 @@ void gapimg_key_free(struct gapimg_key *key)
 		return;
 	EVP_PKEY_free(key->pkey);
 	free(key);
+}
+
+int sign_ed25519(const struct gapimg_key *key, const void *msg, size_t len,
+		 unsigned char sig[SIGN_ED25519_LEN], struct gapimg_error *err)
+{
+	EVP_MD_CTX *ctx;
+	size_t siglen = SIGN_ED25519_LEN;
+	int ok;
+
+	if (!key->private)
+		return gapimg_error_set(err, GAPIMG_E_INVALID, "key %s is a public key: "
+					"signing needs the private key file (NAME.key)", key->id);
+	ctx = EVP_MD_CTX_new();
+	if (ctx == NULL)
+		return gapimg_error_nomem(err);
+	/* Ed25519 is one-shot (no digest: NULL), and deterministic: the same
+	 * key and message always give the same signature. */
+	ok = EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) == 1 &&
+	     EVP_DigestSign(ctx, sig, &siglen, msg, len) == 1 && siglen == SIGN_ED25519_LEN;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return gapimg_error_set(err, GAPIMG_E_INTERNAL, "Ed25519 signing failed (%s)",
+					ossl_reason());
+	return 0;
+}
+
+int verify_ed25519(const struct gapimg_key *key, const void *msg, size_t len,
+		   const unsigned char *sig, size_t siglen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	if (ctx == NULL)
+		return -1;
+	ok = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) == 1 &&
+	     EVP_DigestVerify(ctx, sig, siglen, msg, len) == 1;
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
 }

@@ -20,6 +20,8 @@ sqfs_file_t *outfile_sqfs(struct outfile *o);
 int outfile_errno(const struct outfile *o);
 const char *outfile_path(const struct outfile *o);
 int outfile_commit(struct outfile *o, struct gapimg_error *err);
+/* The temporary file's descriptor (for reading the finished image back). */
+int outfile_fd(const struct outfile *o);
 /* Remove the temporary file (if not committed) and free. */
 void outfile_destroy(struct outfile *o);
 

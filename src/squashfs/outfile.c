@@ -236,6 +236,11 @@ int outfile_errno(const struct outfile *o)
 	return o->io_errno;
 }
 
+int outfile_fd(const struct outfile *o)
+{
+	return o->fd;
+}
+
 const char *outfile_path(const struct outfile *o)
 {
 	return o->final_path;

@@ -47,6 +47,8 @@ struct gapimg_sqfs_writer {
 	struct gapimg_sqfs_progress progress;
 	gapimg_sqfs_progress_fn progress_fn;
 	void *progress_user;
+	gapimg_sqfs_seal_fn seal_fn;
+	void *seal_user;
 	uint64_t files;
 	size_t backlog;
 	int finished;
@@ -202,6 +204,13 @@ nomem:
 fail:
 	gapimg_sqfs_writer_destroy(w);
 	return NULL;
+}
+
+void gapimg_sqfs_writer_set_seal(struct gapimg_sqfs_writer *w,
+				 gapimg_sqfs_seal_fn fn, void *user)
+{
+	w->seal_fn = fn;
+	w->seal_user = user;
 }
 
 void gapimg_sqfs_writer_set_progress(struct gapimg_sqfs_writer *w,
@@ -703,6 +712,22 @@ static int store_pending(struct gapimg_dentry *d, void *user)
 	return gapimg_sqfs_writer_add_data(p->w, in, p->err) ? -1 : 0;
 }
 
+/* The caller's bytes after the finished image (a signature trailer),
+ * before the image is moved into place. */
+static int seal(struct gapimg_sqfs_writer *w, const struct gapimg_sqfs_stats *st,
+		struct gapimg_error *err)
+{
+	unsigned char *tail = NULL;
+	size_t len = 0;
+	int code;
+
+	if (w->seal_fn(outfile_fd(w->out), st, w->seal_user, &tail, &len, err) < 0)
+		return -1;
+	code = len ? w->file->write_at(w->file, st->bytes, tail, len) : 0;
+	free(tail);
+	return code ? sqfs_fail(w, code, "appending the signature", err) : 0;
+}
+
 int gapimg_sqfs_writer_finish(struct gapimg_sqfs_writer *w,
 			      struct gapimg_fstree *tree,
 			      struct gapimg_sqfs_stats *stats,
@@ -710,6 +735,7 @@ int gapimg_sqfs_writer_finish(struct gapimg_sqfs_writer *w,
 {
 	struct pending p = { w, err, 1 };
 	struct layout l = { 0 };
+	struct gapimg_sqfs_stats st;
 	int ret = -1, code;
 
 	if (w->failed || w->finished)
@@ -759,20 +785,20 @@ int gapimg_sqfs_writer_finish(struct gapimg_sqfs_writer *w,
 	if (fill_id_table(w, &l, err) || fill_xattrs(w, &l, err) ||
 	    write_inodes(w, &l, err) || write_tables(w, &l, err))
 		goto out;
+	memset(&st, 0, sizeof(st));
+	st.bytes = w->file->get_size(w->file);
+	st.inodes = l.n;
+	st.files = w->files;
+	frag_packer_stats(w->frags, &st.tails, &st.tails_stored, &st.frag_blocks);
+	/* Blocks on disk after deduplication, fragment blocks aside. */
+	st.data_blocks = w->bw->get_block_count(w->bw) - st.frag_blocks;
+	if (w->seal_fn != NULL && seal(w, &st, err))
+		goto out;
 	if (outfile_commit(w->out, err))
 		goto out;
 	w->finished = 1;
-	if (stats != NULL) {
-		memset(stats, 0, sizeof(*stats));
-		stats->bytes = w->file->get_size(w->file);
-		stats->inodes = l.n;
-		stats->files = w->files;
-		frag_packer_stats(w->frags, &stats->tails, &stats->tails_stored,
-				  &stats->frag_blocks);
-		/* Blocks on disk after deduplication, fragment blocks aside. */
-		stats->data_blocks = w->bw->get_block_count(w->bw) -
-				     stats->frag_blocks;
-	}
+	if (stats != NULL)
+		*stats = st;
 	ret = 0;
 out:
 	if (ret != 0)

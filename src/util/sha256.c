@@ -122,3 +122,45 @@ int gapimg_hexval(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+int gapimg_sha256_fd_range(int fd, uint64_t off, uint64_t len, const char *what,
+			   uint8_t out[GAPIMG_SHA256_LEN], struct gapimg_error *err)
+{
+	struct gapimg_sha256 *ctx = gapimg_sha256_new();
+	size_t cap = 1 << 20;
+	unsigned char *buf = malloc(cap);
+	int ret = -1;
+
+	if (ctx == NULL || buf == NULL) {
+		gapimg_error_nomem(err);
+		goto out;
+	}
+	while (len > 0) {
+		size_t want = len < cap ? (size_t)len : cap;
+		ssize_t n = pread(fd, buf, want, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			gapimg_error_errno(err, errno, "cannot read %s", what);
+			goto out;
+		}
+		if (n == 0) {
+			gapimg_error_set(err, GAPIMG_E_CORRUPT, "cannot read %s: it ends "
+					 "%llu bytes early", what, (unsigned long long)len);
+			goto out;
+		}
+		gapimg_sha256_update(ctx, buf, (size_t)n);
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	if (gapimg_sha256_final(ctx, out)) {
+		gapimg_error_set(err, GAPIMG_E_INTERNAL, "SHA-256 failed");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(buf);
+	gapimg_sha256_free(ctx);
+	return ret;
+}

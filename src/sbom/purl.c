@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int gapimg_placeholder_purl;
