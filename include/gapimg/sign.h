@@ -63,15 +63,16 @@ int gapimg_trailer_make(const struct gapimg_key *key, const struct gapimg_seal *
 int gapimg_seal_from_manifest(const char *manifest, size_t len,
 			      struct gapimg_seal *seal, struct gapimg_error *err);
 
-/* Why an image does not verify; the values are verify's exit statuses. */
+/* Why an image does not verify.  gapimg verify's exit statuses
+ * (docs/cli.md) are 5-9: MODIFIED and BAD_SIGNATURE share 7. */
 enum gapimg_verify_status {
 	GAPIMG_VERIFY_OK = 0,
-	GAPIMG_VERIFY_UNSIGNED = 10,      /* no trailer after the image */
-	GAPIMG_VERIFY_WRONG_KEY = 11,     /* signed with another key */
-	GAPIMG_VERIFY_BAD_SIGNATURE = 12, /* trailer or manifest changed */
-	GAPIMG_VERIFY_MODIFIED = 13,      /* image bytes changed */
-	GAPIMG_VERIFY_TRUNCATED = 14,     /* the file ends early */
-	GAPIMG_VERIFY_MALFORMED = 15,     /* not a well-formed trailer */
+	GAPIMG_VERIFY_UNSIGNED,           /* no trailer after the image */
+	GAPIMG_VERIFY_WRONG_KEY,          /* signed with another key */
+	GAPIMG_VERIFY_BAD_SIGNATURE,      /* trailer or manifest changed */
+	GAPIMG_VERIFY_MODIFIED,           /* image bytes changed */
+	GAPIMG_VERIFY_TRUNCATED,          /* the file ends early */
+	GAPIMG_VERIFY_MALFORMED,          /* not a well-formed trailer */
 };
 
 struct gapimg_verify_result {

@@ -16,6 +16,12 @@ enum {
 	EXIT_USAGE = 2,           /* bad command line or invalid input */
 	EXIT_UNSOLVABLE = 3,      /* the package request cannot be satisfied */
 	EXIT_STALE = 4,           /* a lock file is not current */
+	/* gapimg verify (and commands that verify first) */
+	EXIT_UNSIGNED = 5,        /* the image has no signature */
+	EXIT_WRONG_KEY = 6,       /* signed, with another key */
+	EXIT_MODIFIED = 7,        /* changed after signing */
+	EXIT_TRUNCATED = 8,       /* the file is cut short */
+	EXIT_MALFORMED = 9,       /* the signature trailer is malformed */
 };
 
 int cmd_pack(int argc, char **argv);
@@ -29,6 +35,9 @@ int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
+
+/* The exit status (EXIT_UNSIGNED...) for an enum gapimg_verify_status. */
+int cmd_verify_exit_status(int status);
 
 /* Options gapimg resolve and gapimg lock share (getopt_long values). */
 enum { OPT_CACHE_DIR = 0x100, OPT_NO_CACHE, OPT_ALLOW_EXPIRED, OPT_BEST,

@@ -31,9 +31,10 @@ static const char usage_text[] =
 "  -h, --help        show this help\n"
 "\n"
 "Exit status: 0 verified; 1 a file could not be read; 2 bad usage or an\n"
-"unusable key; 10 unsigned; 11 signed with another key; 12 the signature\n"
-"does not hold (trailer or manifest changed); 13 the image was changed;\n"
-"14 the file is truncated; 15 the trailer is malformed or inconsistent.\n";
+"unusable key; 5 unsigned; 6 signed with another key; 7 changed after\n"
+"signing (the image, or the trailer and manifest: the signature does not\n"
+"hold); 8 the file is truncated; 9 the trailer is malformed or\n"
+"inconsistent.\n";
 
 enum { OPT_SIG = 0x300, OPT_JSON };
 
@@ -46,11 +47,26 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* docs/cli.md: these never change meaning. */
+int cmd_verify_exit_status(int status)
+{
+	switch ((enum gapimg_verify_status)status) {
+	case GAPIMG_VERIFY_OK: return EXIT_OK;
+	case GAPIMG_VERIFY_UNSIGNED: return EXIT_UNSIGNED;
+	case GAPIMG_VERIFY_WRONG_KEY: return EXIT_WRONG_KEY;
+	case GAPIMG_VERIFY_BAD_SIGNATURE:
+	case GAPIMG_VERIFY_MODIFIED: return EXIT_MODIFIED;
+	case GAPIMG_VERIFY_TRUNCATED: return EXIT_TRUNCATED;
+	case GAPIMG_VERIFY_MALFORMED: return EXIT_MALFORMED;
+	}
+	return EXIT_MALFORMED;
+}
+
 static void print_json(const char *image, const struct gapimg_verify_result *r)
 {
 	json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I}",
 			      "image", image, "status", gapimg_verify_status_name(r->status),
-			      "exit", (int)r->status, "reason", r->reason ? r->reason : "",
+			      "exit", cmd_verify_exit_status(r->status), "reason", r->reason ? r->reason : "",
 			      "expected_key", r->expected_key,
 			      "file_bytes", (json_int_t)r->file_bytes);
 	char hex[GAPIMG_SHA256_HEX];
@@ -121,7 +137,7 @@ int cmd_verify(int argc, char **argv)
 		gapimg_key_free(key);
 		return cmd_report("verify", &err);
 	}
-	status = (int)r.status;
+	status = cmd_verify_exit_status(r.status);
 	if (json) {
 		print_json(image, &r);
 	} else if (r.status == GAPIMG_VERIFY_OK) {

@@ -206,7 +206,7 @@ static int find_embedded(int fd, const char *image, uint64_t size, uint64_t byte
 	}
 	set_status(r, GAPIMG_VERIFY_MALFORMED, "%s: %llu bytes follow the %llu-byte image "
 		   "and they are not a gapimg signature trailer", image,
-		   (unsigned long long)(size - bytes_used), (unsigned long long)bytes_used);
+		   (unsigned long long)(size - padded), (unsigned long long)padded);
 	return 1;
 }
 
