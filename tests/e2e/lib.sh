@@ -95,6 +95,16 @@ make_fixture() {
 	fi
 }
 
+# deb_index MIRROR: an unsigned index for the .debs in MIRROR/pool/main:
+# suite "s", component main, amd64 (apt-ftparchive, as a real mirror).
+deb_index() {
+	mkdir -p "$1/dists/s/main/binary-amd64"
+	(cd "$1" && apt-ftparchive packages pool/main >dists/s/main/binary-amd64/Packages &&
+	 apt-ftparchive -o APT::FTPArchive::Release::Suite=s -o APT::FTPArchive::Release::Codename=s \
+		-o APT::FTPArchive::Release::Architectures=amd64 -o APT::FTPArchive::Release::Components=main \
+		release dists/s >dists/s/Release.new && mv dists/s/Release.new dists/s/Release)
+}
+
 # Deterministic bytes: N bytes from a seeded generator.
 gen_bytes() {
 	python3 -c '

@@ -28,10 +28,7 @@ make_mirror() {
 	ln -sfn /lib/systemd/system/other.service "$d/etc/systemd/system/multi-user.target.wants/other.service"
 	chmod -R u=rwX,go=rX "$d"
 	SOURCE_DATE_EPOCH=1700000000 dpkg-deb --root-owner-group -Zxz --build "$d" mirror/pool/main/svc-on_1.0_all.deb >/dev/null
-	(cd mirror && apt-ftparchive packages pool/main >dists/s/main/binary-amd64/Packages &&
-	 apt-ftparchive -o APT::FTPArchive::Release::Suite=s -o APT::FTPArchive::Release::Codename=s \
-		-o APT::FTPArchive::Release::Architectures=amd64 -o APT::FTPArchive::Release::Components=main \
-		release dists/s >dists/s/Release.new && mv dists/s/Release.new dists/s/Release)
+	deb_index mirror
 }
 
 t_content() {

@@ -15,10 +15,7 @@ make_mirror() {
 	gen_bytes 50000 7 >"$d/usr/share/hello/words"
 	chmod -R u=rwX,go=rX "$d"
 	SOURCE_DATE_EPOCH=1700000000 dpkg-deb --root-owner-group -Zxz --build "$d" mirror/pool/main/hello-data_1.0_all.deb >/dev/null
-	(cd mirror && apt-ftparchive packages pool/main >dists/s/main/binary-amd64/Packages &&
-	 apt-ftparchive -o APT::FTPArchive::Release::Suite=s -o APT::FTPArchive::Release::Codename=s \
-		-o APT::FTPArchive::Release::Architectures=amd64 -o APT::FTPArchive::Release::Components=main \
-		release dists/s >dists/s/Release.new && mv dists/s/Release.new dists/s/Release)
+	deb_index mirror
 	cat >r.recipe <<EOR
 image s
 version 1
