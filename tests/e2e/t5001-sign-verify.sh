@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Signed images through the command line: build --sign and gapimg sign
 # give the same bytes, the image part is the unsigned image, unsquashfs
-# and rdsquashfs read a signed image, gapimg verify gives one exit status
+# and rdsquashfs read a signed image (and the kernel mounts it, as root),
+# gapimg verify gives one exit status
 # per reason (and JSON), a dense sample of flipped bytes and cuts is
 # caught, and refused keys or manifests leave the image as it was.
 . "$(dirname "$0")/lib.sh"
@@ -84,6 +85,18 @@ t_readers() {
 	unsquashfs -q -n -d x signed/s.sqfs >/dev/null
 	cmp x/usr/share/hello/words pkg/usr/share/hello/words
 	expect_eq "$("$GAPIMG" ls plain/s.sqfs)" "$("$GAPIMG" ls signed/s.sqfs)"
+}
+
+t_kernel() {
+	[ -f signed/s.sqfs ] || "$GAPIMG" build -q --no-cache --no-package-cache -o signed/s.sqfs --sign site.key r.recipe
+	is_root || skip_case "mounting needs root"
+	mkdir -p mnt
+	mount -t squashfs -o loop,ro signed/s.sqfs mnt 2>mount.err ||
+		skip_case "cannot loop-mount here: $(head -n 1 mount.err)"
+	local rc=0
+	cmp mnt/usr/share/hello/words pkg/usr/share/hello/words || rc=1
+	umount mnt
+	return $rc
 }
 
 # verify_status FILE [options]: verify's exit status, output in .stdout/.stderr
@@ -190,6 +203,7 @@ t_refusals() {
 test_case "build --sign: the unsigned image plus a trailer that verifies" t_build_sign
 test_case "gapimg sign gives build --sign's bytes; re-signing is reproducible" t_sign_reproducible
 test_case "unsquashfs, rdsquashfs and gapimg ls read a signed image" t_readers
+test_case "the kernel mounts a signed image" t_kernel
 test_case "verify: one exit status and message per reason" t_statuses
 test_case "verify --json" t_json
 test_case "a dense sample of flipped bytes and cuts never verifies" t_dense_sample
