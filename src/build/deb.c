@@ -4,7 +4,9 @@
  * inner tar is read straight from the outer archive's data, never written
  * to disk.  control.tar is small and kept in memory (control, conffiles,
  * md5sums and the maintainer scripts go to /var/lib/dpkg); data.tar
- * entries go through bld_add_entry one by one as they stream past.
+ * entries go through bld_add_entry one by one as they stream past.  A .deb
+ * states no licence in its control file: the package's machine-readable
+ * copyright file, when it has one, is read for it on the way past.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +17,13 @@
 #include <archive_entry.h>
 
 #include "internal.h"
+#include "dep5.h"
 
 #define CONTROL_MAX (64u << 20)
+/* How much of a copyright file is read for its licence: the Files: *
+ * paragraph comes first or early, and some files run to megabytes of
+ * licence texts after it. */
+#define COPYRIGHT_MAX (1u << 20)
 
 struct inner {
 	struct archive *outer;
@@ -285,6 +292,8 @@ struct member {
 	const char *blk;
 	size_t len, off;
 	int64_t pos;
+	struct strbuf *copy;      /* the first COPYRIGHT_MAX bytes go here */
+	int cut;                  /* ... and there were more */
 };
 
 static ssize_t data_read(void *user, void *buf, size_t len, struct gapimg_error *err)
@@ -324,9 +333,36 @@ static ssize_t data_read(void *user, void *buf, size_t len, struct gapimg_error 
 	}
 	n = m->len - m->off < len ? m->len - m->off : len;
 	memcpy(buf, m->blk + m->off, n);
+	if (m->copy) {
+		size_t room = COPYRIGHT_MAX - m->copy->len;
+
+		if (n > room)
+			m->cut = 1;
+		if (strbuf_add(m->copy, buf, n < room ? n : room) < 0)
+			return gapimg_error_nomem(err);
+	}
 	m->off += n;
 	m->pos += (int64_t)n;
 	return (ssize_t)n;
+}
+
+/* The licence from the copyright file's text, read as it streamed past
+ * (removed from the image or not: the licence is still the package's);
+ * cut: only its first COPYRIGHT_MAX bytes were kept, so a last line may
+ * be partial. */
+static int copyright_license(struct bld *b, struct bld_pkg *p, struct strbuf *text,
+			     int cut, struct gapimg_error *err)
+{
+	const char *lic;
+	size_t len = text->len, lic_len;
+
+	if (cut) {
+		while (len > 0 && text->buf[len - 1] != '\n')
+			len--;
+	}
+	if (!dep5_license(text->buf ? text->buf : "", len, &lic, &lic_len))
+		return 0;
+	return bld_license_set(b, p, lic, lic_len, "machine-readable copyright file", err);
 }
 
 static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
@@ -335,9 +371,16 @@ static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
 	struct inner *in = malloc(sizeof(*in));
 	struct archive *a;
 	struct archive_entry *e;
+	char *copyright = NULL;
 	int rc = -1, r;
 
 	if (in == NULL || (a = open_inner(in, outer)) == NULL) {
+		free(in);
+		return gapimg_error_nomem(err);
+	}
+	/* where the package's own copyright file is (Policy 12.5) */
+	if (asprintf(&copyright, "/usr/share/doc/%s/copyright", p->pkg->name) < 0) {
+		archive_read_free(a);
 		free(in);
 		return gapimg_error_nomem(err);
 	}
@@ -448,8 +491,14 @@ static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
 		}
 		{
 			struct member m = { .a = a };
+			struct strbuf copy = STRBUF_INIT;
 
+			if (be.type == GAPIMG_FT_REG && !link && strcmp(path, copyright) == 0)
+				m.copy = &copy;
 			rc = bld_add_entry(b, p, &be, data_read, &m, err);
+			if (rc == 0 && m.copy)
+				rc = copyright_license(b, p, &copy, m.cut, err);
+			strbuf_release(&copy);
 		}
 		free(path);
 		free(hl);
@@ -465,6 +514,7 @@ static int read_data(struct bld *b, struct bld_pkg *p, struct archive *outer,
 out:
 	archive_read_free(a);
 	free(in);
+	free(copyright);
 	return rc;
 }
 

@@ -115,6 +115,11 @@ int bld_note(struct bld *b, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
 /* fetch.c: every package into the cache, verified; RPM headers read. */
 int bld_fetch_all(struct bld *b, struct gapimg_error *err);
 
+/* unpack.c: p->license from a licence as the package's metadata states it:
+ * blanks collapsed, trimmed; left out with a build note when longer than
+ * 256 bytes or not UTF-8 ("from" names where it was read, for the note). */
+int bld_license_set(struct bld *b, struct bld_pkg *p, const char *text, size_t len,
+		    const char *from, struct gapimg_error *err);
 /* unpack.c: the rules every payload entry goes through. */
 struct bld_entry {
 	const char *path;         /* as the archive names it */

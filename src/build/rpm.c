@@ -6,7 +6,8 @@
  * the signed header, and the payload is then read with rpmfi's archive
  * reader, file metadata (modes, owner and group names, capabilities, hard
  * links) coming from the header and every file's content checked against
- * the header's digest while it streams into the image.
+ * the header's digest while it streams into the image.  The header's
+ * License tag is kept for the manifest.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -218,6 +219,14 @@ int bld_rpm_verify(struct bld *b, struct bld_pkg *p, struct gapimg_error *err)
 	}
 	s->h = headerLink(h);
 	p->header = s;
+	/* The licence as the signed header states it (the License tag
+	 * rpmbuild requires): read here, where the header already is. */
+	{
+		const char *lic = headerGetString(h, RPMTAG_LICENSE);
+
+		if (lic && bld_license_set(b, p, lic, strlen(lic), "License tag", err) < 0)
+			goto out;
+	}
 	ret = 0;
 out:
 	if (h)

@@ -6,6 +6,8 @@
  * few files whose text later stages need are copied on the way (accounts,
  * ld.so.conf, sysusers.d), shared libraries pass an ELF reader for the
  * ld.so cache, and Debian conffiles get the MD5 dpkg records for them.
+ * Also here, as every format needs it: the one rule a package's licence
+ * text goes through before the manifest records it (bld_license_set).
  */
 #include <fnmatch.h>
 #include <stdio.h>
@@ -670,4 +672,97 @@ const struct bld_text *bld_text(const struct bld *b, const char *path)
 	if (b->read_back)
 		return staged_text((struct bld *)b, path);
 	return NULL;
+}
+
+/* Longest licence kept, once its blanks are collapsed: any licence name
+ * or expression fits with room to spare; longer text is a licence's body
+ * or a notice, which the manifest is not the place for. */
+#define LICENSE_MAX 256
+
+/* Length of the UTF-8 sequence at s (n bytes left), or 0 when it is not
+ * one (overlong forms, surrogates and code points past U+10FFFF
+ * included): the manifest is JSON, which has no room for other bytes. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1fu;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0fu;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int bld_license_set(struct bld *b, struct bld_pkg *p, const char *text, size_t len,
+		    const char *from, struct gapimg_error *err)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	const char *what = p->wheel ? "wheel" : "package";
+	char *out = malloc(len + 1), *o = out;
+	size_t i = 0, n;
+	int blank = 0, rc = 0;
+
+	if (out == NULL)
+		return gapimg_error_nomem(err);
+	free(p->license);
+	p->license = NULL;
+	while (i < len) {
+		/* Any run of blanks and control characters (line breaks of a
+		 * wrapped field, tabs, a stray NUL) is one space. */
+		if (s[i] <= 0x20 || s[i] == 0x7f) {
+			blank = 1;
+			i++;
+			continue;
+		}
+		if ((n = utf8_len(s + i, len - i)) == 0) {
+			if (bld_note(b, "%s %s: the licence in its %s is not UTF-8 text; "
+				     "the manifest leaves it out", what, p->label, from) < 0)
+				rc = gapimg_error_nomem(err);
+			free(out);
+			return rc;
+		}
+		if (blank && o > out)
+			*o++ = ' ';
+		blank = 0;
+		memcpy(o, s + i, n);
+		o += n;
+		i += n;
+	}
+	*o = '\0';
+	if (o == out) {
+		free(out);
+		return 0;
+	}
+	if ((size_t)(o - out) > LICENSE_MAX) {
+		if (bld_note(b, "%s %s: the licence in its %s is %zu bytes long, more "
+			     "than the %d a licence name or expression needs; the "
+			     "manifest leaves it out", what, p->label, from,
+			     (size_t)(o - out), LICENSE_MAX) < 0)
+			rc = gapimg_error_nomem(err);
+		free(out);
+		return rc;
+	}
+	p->license = out;
+	return 0;
 }

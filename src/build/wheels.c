@@ -10,17 +10,21 @@
  * another wheel, nor write through a symbolic link.  A declarative build
  * adds the files to the image tree; a build that ran the packages'
  * scripts writes them into the staged tree, which is read back later.
+ * The wheel's METADATA is kept as it streams past, for the licence the
+ * manifest records.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "python/install.h"
+#include "python/metadata.h"
 
 struct scheme_paths {
 	char purelib[96], platlib[96], headers[96], interpreter[64], pyc_tag[32];
@@ -225,12 +229,137 @@ out:
 	return rc;
 }
 
+/* A License field worth recording: one line, short, and not the
+ * "UNKNOWN" old setuptools wrote when a project gave none.  Longer or
+ * wrapped text is a licence's body, not its name. */
+#define WHEEL_LICENSE_LINE_MAX 100
+
+static int license_line(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= WHEEL_LICENSE_LINE_MAX && strchr(s, '\n') == NULL &&
+	       strcasecmp(s, "UNKNOWN") != 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The licences of the "License :: ..." classifiers: the last component of
+ * each ("License :: OSI Approved :: MIT License": "MIT License"), the bare
+ * category "License :: OSI Approved" left out, sorted, each once, joined
+ * with " AND " (classifiers cannot say whether several licences apply
+ * together or as a choice: AND is the reading that claims no freedom the
+ * wheel may not give).  Into out; 0, or -1 when memory ran out. */
+static int license_classifiers(const struct pymeta *m, struct strbuf *out)
+{
+	const char **v = calloc(m->nlicense_classifiers + 1, sizeof(*v));
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < m->nlicense_classifiers; i++) {
+		const char *c = m->license_classifiers[i], *last = c, *sep;
+
+		if (strcmp(c, "License :: OSI Approved") == 0)
+			continue;
+		while ((sep = strstr(last, "::")) != NULL)
+			last = sep + 2;
+		while (*last == ' ' || *last == '\t')
+			last++;
+		if (*last)
+			v[n++] = last;
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (i > 0 && strcmp(v[i], v[i - 1]) == 0)
+			continue;
+		if (out->len > 0 && strbuf_addstr(out, " AND ") < 0)
+			rc = -1;
+		else if (strbuf_addstr(out, v[i]) < 0)
+			rc = -1;
+	}
+	free(v);
+	return rc;
+}
+
+/* The wheel's licence from its METADATA: License-Expression (PEP 639)
+ * when there is one, else a License field that is one short line, else
+ * the licence classifiers. */
+static int wheel_license(struct bld *b, struct bld_pkg *p, const struct strbuf *text,
+			 struct gapimg_error *err)
+{
+	struct pymeta m;
+	struct strbuf cl = STRBUF_INIT;
+	char msg[256];
+	int r = pymeta_parse(text->buf ? text->buf : "", text->len, &m, msg, sizeof(msg));
+
+	if (r == -2)
+		return gapimg_error_nomem(err);
+	if (r < 0)   /* the wheel installs all the same: only its licence is unknown */
+		return bld_note(b, "wheel %s: its METADATA gives no licence gapimg can "
+				"read (%s)", p->label, msg) < 0 ? gapimg_error_nomem(err) : 0;
+	if (m.license_expression && *m.license_expression)
+		r = bld_license_set(b, p, m.license_expression, strlen(m.license_expression),
+				    "License-Expression", err);
+	else if (m.license && license_line(m.license))
+		r = bld_license_set(b, p, m.license, strlen(m.license), "License field", err);
+	else if (license_classifiers(&m, &cl) < 0)
+		r = gapimg_error_nomem(err);
+	else if (cl.len > 0)
+		r = bld_license_set(b, p, cl.buf, cl.len, "licence classifiers", err);
+	strbuf_release(&cl);
+	pymeta_release(&m);
+	return r;
+}
+
+/* METADATA, as it streams to the image. */
+struct meta_tee {
+	pyinstall_read_fn read;
+	void *rd;
+	struct strbuf text;
+};
+
+static ssize_t meta_read(void *user, void *buf, size_t len, struct gapimg_error *err)
+{
+	struct meta_tee *t = user;
+	ssize_t n = t->read(t->rd, buf, len, err);
+
+	/* the installer refuses a METADATA larger than this before now */
+	if (n > 0 && t->text.len + (size_t)n <= PYWHEEL_TEXT_MAX &&
+	    strbuf_add(&t->text, buf, (size_t)n) < 0)
+		return gapimg_error_nomem(err);
+	return n;
+}
+
+/* The member "NAME-VERSION.dist-info/METADATA" at the top of the wheel. */
+static int is_metadata(const struct pyinstall_file *f)
+{
+	const char *slash = f->member ? strchr(f->member, '/') : NULL;
+
+	return slash && slash - f->member > 10 &&
+	       strncmp(slash - 10, ".dist-info", 10) == 0 && strcmp(slash, "/METADATA") == 0;
+}
+
 static int emit(void *user, const struct pyinstall_file *f, pyinstall_read_fn read,
 		void *rd, struct gapimg_error *err)
 {
 	struct emit_ctx *c = user;
+	struct meta_tee t = { .read = read, .rd = rd, .text = STRBUF_INIT };
+	int rc;
 
-	return c->on_disk ? emit_disk(c, f, read, rd, err) : emit_tree(c, f, read, rd, err);
+	if (!is_metadata(f))
+		return c->on_disk ? emit_disk(c, f, read, rd, err)
+				  : emit_tree(c, f, read, rd, err);
+	rc = c->on_disk ? emit_disk(c, f, meta_read, &t, err)
+			: emit_tree(c, f, meta_read, &t, err);
+	if (rc == 0)
+		rc = wheel_license(c->b, c->pkg, &t.text, err);
+	strbuf_release(&t.text);
+	return rc;
 }
 
 static int requested(const struct bld *b, const char *name)

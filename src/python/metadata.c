@@ -10,8 +10,9 @@
 
 /*
  * Core metadata is an email-style header block.  Only the fields the
- * resolver needs are kept; everything else (Summary, Classifier,
- * Description...) is read past.  Values are returned as written: whether a
+ * resolver needs are kept, and the licence fields for the image's
+ * manifest; everything else (Summary, other classifiers, Description...)
+ * is read past.  Values are returned as written: whether a
  * Requires-Dist or Requires-Python is valid is for pep508.c and pep440.c
  * to say, with their own messages.
  *
@@ -26,6 +27,9 @@ enum field {
 	F_REQUIRES_PYTHON,
 	F_REQUIRES_DIST,
 	F_PROVIDES_EXTRA,
+	F_LICENSE_EXPRESSION,
+	F_LICENSE,
+	F_CLASSIFIER,
 	F_OTHER,
 };
 
@@ -37,6 +41,9 @@ static const char *const field_names[] = {
 	"Requires-Python",
 	"Requires-Dist",
 	"Provides-Extra",
+	"License-Expression",
+	"License",
+	"Classifier",
 };
 
 #define NSINGLE 4   /* the fields before F_REQUIRES_DIST appear at most once */
@@ -47,7 +54,8 @@ struct mparse {
 	size_t msgsz;
 	size_t line[NSINGLE];     /* where each single field was, or 0 */
 	char **cur;               /* the value a continuation line extends */
-	size_t rd_alloc, pe_alloc;
+	int cur_lines;            /* ... keeping the line break (License) */
+	size_t rd_alloc, pe_alloc, lc_alloc;
 };
 
 static int is_ws(int c)
@@ -140,6 +148,48 @@ static int extend(char **val, const char *s, size_t len)
 	return 0;
 }
 
+/* A continuation line of License: kept on a line of its own. */
+static int extend_line(char **val, const char *s, size_t len)
+{
+	size_t old = strlen(*val);
+	char *nv = realloc(*val, old + len + 2);
+
+	if (nv == NULL)
+		return -2;
+	nv[old++] = '\n';
+	memcpy(nv + old, s, len);
+	nv[old + len] = '\0';
+	*val = nv;
+	return 0;
+}
+
+/* The licence fields: every "License ::" classifier, in order; of
+ * License and License-Expression the first, a repeat being read past
+ * (they only inform the manifest, and a resolver must not skip a wheel
+ * over them). */
+static int license_field(struct mparse *p, enum field f, const char *v,
+			 const char *ve)
+{
+	static const char prefix[] = "License ::";
+	char **slot;
+
+	if (f == F_CLASSIFIER) {
+		if ((size_t)(ve - v) < sizeof(prefix) - 1 ||
+		    memcmp(v, prefix, sizeof(prefix) - 1) != 0)
+			return 0;
+		return push(&p->m->license_classifiers, &p->m->nlicense_classifiers,
+			    &p->lc_alloc, v, (size_t)(ve - v), &p->cur);
+	}
+	slot = f == F_LICENSE ? &p->m->license : &p->m->license_expression;
+	if (*slot != NULL)
+		return 0;
+	if ((*slot = memdup_str(v, (size_t)(ve - v))) == NULL)
+		return -2;
+	p->cur = slot;
+	p->cur_lines = f == F_LICENSE;
+	return 0;
+}
+
 static char **single_slot(struct pymeta *m, enum field f)
 {
 	switch (f) {
@@ -167,6 +217,8 @@ static int header_line(struct mparse *p, size_t ln, const char *s,
 		if (p->cur == NULL && ln == 1)
 			return fail(p, "METADATA line 1: continuation line with no field before it");
 		trim(&s, &e);
+		if (p->cur && p->cur_lines)
+			return extend_line(p->cur, s, (size_t)(e - s));
 		return p->cur ? extend(p->cur, s, (size_t)(e - s)) : 0;
 	}
 	colon = memchr(s, ':', (size_t)(e - s));
@@ -186,6 +238,7 @@ static int header_line(struct mparse *p, size_t ln, const char *s,
 	trim(&v, &ve);
 	f = field_of(s, (size_t)(colon - s));
 	p->cur = NULL;
+	p->cur_lines = 0;
 	switch (f) {
 	case F_REQUIRES_DIST:
 		return push(&p->m->requires_dist, &p->m->nrequires_dist,
@@ -193,6 +246,10 @@ static int header_line(struct mparse *p, size_t ln, const char *s,
 	case F_PROVIDES_EXTRA:
 		return push(&p->m->provides_extra, &p->m->nprovides_extra,
 			    &p->pe_alloc, v, (size_t)(ve - v), &p->cur);
+	case F_LICENSE_EXPRESSION:
+	case F_LICENSE:
+	case F_CLASSIFIER:
+		return license_field(p, f, v, ve);
 	case F_OTHER:
 		return 0;
 	default:
@@ -304,5 +361,10 @@ void pymeta_release(struct pymeta *m)
 	for (i = 0; i < m->nprovides_extra; i++)
 		free(m->provides_extra[i]);
 	free(m->provides_extra);
+	free(m->license_expression);
+	free(m->license);
+	for (i = 0; i < m->nlicense_classifiers; i++)
+		free(m->license_classifiers[i]);
+	free(m->license_classifiers);
 	memset(m, 0, sizeof(*m));
 }

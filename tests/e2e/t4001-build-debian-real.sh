@@ -7,6 +7,8 @@
 # The images are extracted and chrooted into: Python runs, busybox runs,
 # dpkg lists every package as installed, the recipe's users resolve, and
 # the same recipe built twice in different conditions is bit-identical.
+# The manifest gives each package's licence from its machine-readable
+# copyright file, even with /usr/share/doc removed from the image.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 
@@ -26,6 +28,19 @@ write_recipe() {
 	} >"$1"
 }
 
+# licences MANIFEST: "NAME LICENCE" (or "NAME (none)" when the manifest
+# has no "license" key) for packages of both fixtures whose copyright files
+# show each case: machine-readable with Files: * first (libexpat1, libzstd1,
+# libpcre2-8-0), with its pattern on a continuation line (libacl1), after
+# a long header (liblzma5), with an http Format URL (zlib1g); plain text
+# (busybox-static, python3-minimal); none, its doc folder being a link to
+# another package's (libgcc-s1).
+licences() {
+	jq -r '[.packages[] | select(.name | IN("busybox-static", "libacl1", "libexpat1",
+		"libgcc-s1", "liblzma5", "libpcre2-8-0", "libzstd1", "python3-minimal", "zlib1g"))
+		| .name + " " + (if has("license") then .license else "(none)" end)] | sort | .[]' "$1"
+}
+
 extract() {   # IMAGE DIR
 	rm -rf "$2"
 	unsquashfs -q -n -d "$2" "$1" >/dev/null
@@ -39,6 +54,15 @@ build_and_check() {   # FIXTURE
 	mkdir -p out
 	expect_eq 0 "$(run_status "$GAPIMG" build -q --cache-dir cache -o out/real.sqfs r.recipe)" "build status: $(cat "$WORK/.stderr")"
 	[ -s out/real.sqfs ] && [ -s out/real.manifest.json ]
+	expect_eq "busybox-static (none)
+libacl1 GPL-2+
+libexpat1 MIT
+libgcc-s1 (none)
+liblzma5 PD
+libpcre2-8-0 BSD-3-clause-Cambridge with BINARY LIBRARY-LIKE PACKAGES exception
+libzstd1 BSD-3-clause or GPL-2
+python3-minimal (none)
+zlib1g Zlib" "$(licences out/real.manifest.json)" "licences"
 	n=$(grep -c '^package ' r.lock)
 	extract out/real.sqfs root
 	# Python and busybox run inside the image (python3-minimal has no json
@@ -68,6 +92,13 @@ t_deb_base() {
 	build_and_check deb-base
 	# getent resolves the recipe's user in the image (libc-bin is essential).
 	expect_eq "demo:x:1000:1000:Demo user:/home/demo:/bin/sh" "$(chroot root getent passwd demo)"
+	# More licences: a plain-text copyright file, and a Files: * paragraph
+	# followed by one for "*install-sh" (not the whole source).
+	expect_eq "base-files (none)
+dash BSD-3-Clause
+libdb5.3 Sleepycat and BSD-3-clause
+perl-base GPL-1+ or Artistic" "$(jq -r '[.packages[] | select(.name | IN("base-files", "dash", "libdb5.3", "perl-base"))
+		| .name + " " + (.license // "(none)")] | sort | .[]' out/real.manifest.json)" "licences"
 	# awk is mawk, through the alternative mawk's postinst declares.
 	expect_eq "/etc/alternatives/awk" "$(readlink root/usr/bin/awk)"
 	expect_eq "3" "$(echo 1 2 | chroot root awk '{print $1+$2}')"

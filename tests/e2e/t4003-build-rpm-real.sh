@@ -3,6 +3,7 @@
 # createrepo_c's test packages, Pulp's zoo): hard-link sets, odd file
 # names, empty capabilities, gzip/xz/zstd payloads, and the rpmdb that
 # rpm itself reads back; signatures=packages refuses an unsigned package.
+# The manifest gives each package's licence from its header's License tag.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 # Signed mirrors reach libsolv's keyring code, whose leak (tests/lsan.supp)
@@ -39,6 +40,13 @@ hlinktest-1.0-1.noarch
 rpm-file-types-1.0-1.noarch
 rpm-scriptlets-1.0-1.noarch" "$(rpm --root="$WORK/root" --dbpath=/var/lib/rpm -qa | sort)"
 	expect_eq "4" "$(stat -c %h root/foo/hello)"
+	# the License tag of each header, as rpm -qp --qf '%{LICENSE}' shows it
+	expect_eq "capstest GPL
+empty LGPL
+foo GPLv2+
+hlinktest Testing
+rpm-file-types MIT
+rpm-scriptlets MIT" "$(jq -r '.packages[] | .name + " " + .license' out/t.manifest.json | sort)" "licences"
 	# rpm -V finds every file as the headers describe it (ignoring mtime)
 	rpm --root="$WORK/root" --dbpath=/var/lib/rpm -V --nomtime hlinktest foo rpm-file-types
 }
@@ -47,6 +55,10 @@ t_zoo() {
 	recipe z.recipe "mirror z rpm-md $FX/rpm/pulp-zoo signatures=off" zebra
 	expect_eq 0 "$(run_status "$GAPIMG" build -q --no-cache -o out/z.sqfs z.recipe)"
 	expect_eq "11" "$(grep -c '^package ' z.lock)"
+	# one of them is not GPLv2
+	expect_eq "bear crow dolphin elephant gorilla lion pike tiger wolf zebra: GPLv2
+kangaroo: Public Domain" "$(jq -r 'def names: map(.name) | sort | join(" ");
+		.packages | group_by(.license) | map((. | names) + ": " + .[0].license) | .[]' out/z.manifest.json)" "licences"
 }
 
 t_packages_policy() {

@@ -54,6 +54,13 @@ watched-b-1.0-1.noarch" "$(rpm --root="$PWD/root" --dbpath=/var/lib/rpm -qa | so
 	expect_eq "/var/lib/rpm/.rpm.lock removed
 /var/lib/rpm/rpmdb.sqlite-shm removed
 /var/lib/rpm/rpmdb.sqlite-wal removed" "$(jq -r '.normalised[] | .path + " " + .action' out/rs.manifest.json)" "normalised"
+	# rpm installed them, yet the licences come from the headers gapimg
+	# verified (the fixtures' License: MIT)
+	expect_eq "scripted MIT
+sh-static MIT
+trigger-watch MIT
+watched-a MIT
+watched-b MIT" "$(jq -r '.packages[] | .name + " " + .license' out/rs.manifest.json | sort)" "licences"
 	# scriptlets ran with the sandbox's environment and host name
 	expect_eq "" "$(find root/tmp root/run -mindepth 1)" "nothing left in /tmp or /run"
 }

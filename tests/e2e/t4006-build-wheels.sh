@@ -9,7 +9,10 @@
 # builds; tampered or unlisted members, and a wheel overwriting another's
 # file, stop the build with the old output left alone; bytecode=on makes
 # unchecked-hash .pyc files with the image's interpreter in the sandbox
-# of 'scripts run' (deb-base, root) and is refused without it.
+# of 'scripts run' (deb-base, root) and is refused without it; the
+# manifest gives each wheel's licence from its METADATA (License-Expression,
+# else a short one-line License, else the licence classifiers), and leaves
+# out, with a note, one that is too long or not UTF-8.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK"
 . "$GAPIMG_SRC/tests/e2e/debian-lib.sh"
@@ -101,6 +104,16 @@ EOF
 	python3 -c 'import json,sys; m = json.load(open(sys.argv[1])); print(" ".join(sorted(w["name"] + "=" + w["version"] for w in m["wheels"]))); print(json.dumps(m["python"], sort_keys=True))' out/w.manifest.json >wheels
 	expect_eq "app=1.0 dataful=1.0 dotted-name=1.0 epochy=1!0.5 fancy-dep=1.1 lib=1.5 tagged=1.0
 {\"bytecode\": false, \"version\": \"3.11\"}" "$(cat wheels)"
+	# and their licences: one case each of the rules (LICENSES in
+	# tests/fixtures/make-wheels.py says which is which); no "license" key
+	# when there is none
+	expect_eq "app MIT
+dataful BSD License
+dotted-name (none)
+epochy MIT OR Apache-2.0
+fancy-dep BSD License AND MIT License
+lib MIT
+tagged CeCILL-B (licence libre « française »)" "$(jq -r '.wheels[] | .name + " " + (if has("license") then .license else "(none)" end)' out/w.manifest.json | sort)" "licences"
 	if is_root; then
 		rm -rf root && unsquashfs -q -d root out/w.sqfs >/dev/null
 		expect_eq "lib-1.5-py3-none-any tagged-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64 dotted_name-1.0-py3-none-any" \
@@ -139,14 +152,17 @@ gapimg build: nothing was written" "$(grep -v ': note: ' "$WORK/.stderr")"
 	cd ..
 }
 
-# make_wheel DIR NAME MODULE-PATH: a wheel NAME 1.0 whose one module file
-# is MODULE-PATH (two wheels with the same path clash).
+# make_wheel DIR NAME MODULE-PATH [METADATA-LINES]: a wheel NAME 1.0 whose
+# one module file is MODULE-PATH (two wheels with the same path clash);
+# METADATA-LINES (bytes, each line ending in a newline) are added to its
+# METADATA.
 make_wheel() {
 	python3 - "$@" <<'EOF'
-import base64, hashlib, sys, zipfile
-out, name, path = sys.argv[1:]
+import base64, hashlib, os, sys, zipfile
+out, name, path = sys.argv[1:4]
+extra = os.fsencode(sys.argv[4]) if len(sys.argv) > 4 else b""
 files = {path: b"X = 1\n",
-         f"{name}-1.0.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n".encode(),
+         f"{name}-1.0.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n".encode() + extra,
          f"{name}-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: t4006\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
 rec = "".join(f"{p},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},{len(d)}\n" for p, d in files.items())
 rec += f"{name}-1.0.dist-info/RECORD,,\n"
@@ -180,6 +196,22 @@ gapimg build: nothing was written" "$(grep -v ': note: ' "$WORK/.stderr")"
 	cd ..
 }
 
+# A licence longer than 256 bytes (here 283) is a text, not a name; one
+# that is not UTF-8 cannot go into JSON: both are left out, with a note.
+t_license_notes() {
+	mkdir -p h/m h/out && cd h
+	make_wheel m longlic longlic/__init__.py "License-Expression: $(printf 'MIT OR %.0s' {1..40})MIT"$'\n'
+	make_wheel m latin1 latin1/__init__.py $'License: Licence fran\xe7aise\n'
+	recipe r.recipe "$WORK/h/m" longlic latin1
+	expect_eq 0 "$(run_status "$GAPIMG" build -q --cache-dir cache -o out/w.sqfs r.recipe)" "$(cat "$WORK/.stderr")"
+	expect_eq "gapimg build: note: wheel latin1 1.0: the licence in its License field is not UTF-8 text; the manifest leaves it out
+gapimg build: note: wheel longlic 1.0: the licence in its License-Expression is 283 bytes long, more than the 256 a licence name or expression needs; the manifest leaves it out" \
+		"$(grep ': note: wheel ' "$WORK/.stderr" | sort)"
+	expect_eq "latin1 (none)
+longlic (none)" "$(jq -r '.wheels[] | .name + " " + (if has("license") then .license else "(none)" end)' out/w.manifest.json | sort)"
+	cd ..
+}
+
 t_bytecode_needs_scripts_run() {
 	mkdir -p e && cd e
 	BYTECODE=bytecode=on recipe r.recipe "$WF/wheels/files" app
@@ -207,6 +239,13 @@ t_bytecode_with_scripts_run() {
 	done
 	# RECORD lists them
 	grep -q '^lib/__pycache__/__init__.cpython-311.pyc,,$' "root/$SITE/lib-1.5.dist-info/RECORD"
+	# written to the staged tree, the wheels' licences are read all the same
+	expect_eq "app MIT
+dataful BSD License
+lib MIT" "$(jq -r '.wheels[] | .name + " " + .license' w.manifest.json | sort)" "licences"
+	# and the packages', whose copyright files went to the staged tree
+	expect_eq "libexpat1 MIT
+zlib1g Zlib" "$(jq -r '.packages[] | select(.name == "zlib1g" or .name == "libexpat1") | .name + " " + .license' w.manifest.json | sort)" "package licences"
 	# and the image's python uses them without looking at the source
 	# (unchecked): a changed source does not change the answer
 	sed -i 's/WHICH = .*/WHICH = "changed"/' "root/$SITE/lib/__init__.py"
@@ -245,6 +284,7 @@ test_case "an RPM image: site-packages under /usr/local/lib" t_rpm_image_site_pa
 test_case "an image with wheels is bit-identical across builds" t_reproducible
 test_case "a tampered or unlisted member stops the build" t_record_tampering_refused
 test_case "a wheel may not overwrite another's file" t_wheels_may_not_overwrite
+test_case "a licence too long or not UTF-8 is left out of the manifest, with a note" t_license_notes
 test_case "bytecode=on needs 'scripts run'" t_bytecode_needs_scripts_run
 test_case "bytecode=on: unchecked-hash .pyc from the image's python, reproducibly" t_bytecode_with_scripts_run
 finish
