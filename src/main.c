@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "gapimg/squashfs.h"
+#include "gapimg/atomic.h"
 
 static const struct command {
 	const char *name;

@@ -13,4 +13,15 @@
 int gapimg_write_file_atomic(const char *path, const void *data, size_t len,
 			     struct gapimg_error *err);
 
+/* A temporary output file from template (mkostemp, O_CLOEXEC), registered
+ * for gapimg_remove_partial_outputs; *slot is for gapimg_partial_done,
+ * called once the file is renamed into place or removed. */
+int gapimg_partial_create(char *template, int *slot);
+void gapimg_partial_done(int slot);
+
+/* Remove every temporary output file still being written.  Only for a
+ * signal handler (it is async-signal-safe): normal failures clean up by
+ * themselves. */
+void gapimg_remove_partial_outputs(void);
+
 #endif

@@ -101,11 +101,14 @@ const char *gapimg_verify_status_name(enum gapimg_verify_status s);
 
 /* Sign IMAGE in place: the image without any old trailer, then the new
  * one, written to a temporary file and renamed over it.  The manifest is
- * the old trailer's, or manifest_path when given (needed for an unsigned
- * image); it must state the image's actual size and sha256.  With
- * detached_path, the trailer is also written there. */
+ * manifest_path's when given (needed for an unsigned image), else the old
+ * trailer's, taken only once the old signature holds: with old_key, or
+ * with key itself when the old trailer names it.  It must state the
+ * image's actual size and sha256.  With detached_path, the trailer is
+ * also written there.  A symbolic link is followed; several hard links
+ * are refused. */
 int gapimg_sign_image(const char *image, const struct gapimg_key *key,
-		      const char *manifest_path, const char *detached_path,
-		      struct gapimg_error *err);
+		      const char *manifest_path, const struct gapimg_key *old_key,
+		      const char *detached_path, struct gapimg_error *err);
 
 #endif

@@ -87,7 +87,8 @@ void gapimg_sqfs_writer_set_progress(struct gapimg_sqfs_writer *w,
 /* Called by finish when the image is complete, before it is moved into
  * place: fd is the image file (read it with pread; stats->bytes long).
  * Bytes returned in *tail (malloc'd, may be NULL) are appended after the
- * image; a failure fails the whole write and leaves no output. */
+ * image (and freed by the writer, also when the hook fails); a failure
+ * fails the whole write and leaves no output. */
 typedef int (*gapimg_sqfs_seal_fn)(int fd, const struct gapimg_sqfs_stats *stats,
 				   void *user, unsigned char **tail, size_t *tail_len,
 				   struct gapimg_error *err);
@@ -123,10 +124,6 @@ int gapimg_sqfs_write_tree(struct gapimg_fstree *tree, const char *path,
 			   struct gapimg_sqfs_stats *stats,
 			   struct gapimg_error *err);
 
-/* Remove every temporary output file still being written.  Only for a
- * signal handler (it is async-signal-safe): normal failures clean up by
- * themselves. */
-void gapimg_remove_partial_outputs(void);
 
 /* Reading. */
 struct gapimg_sqfs_info {

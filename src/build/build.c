@@ -172,10 +172,11 @@ static int on_sealing(int fd, const struct gapimg_sqfs_stats *st, void *user,
 	    gapimg_trailer_make(b->opts->sign_key, &seal, b->manifest, strlen(b->manifest),
 				tail, tail_len, err) < 0)
 		return -1;
-	if ((b->trailer = malloc(*tail_len)) == NULL)
-		return gapimg_error_nomem(err);
-	memcpy(b->trailer, *tail, *tail_len);
-	b->trailer_len = *tail_len;
+	/* The detached copy before the image is in place, as gapimg sign
+	 * does: a failure leaves the old image and no new signature. */
+	if (b->opts->detached_sig &&
+	    gapimg_write_file_atomic(b->opts->detached_sig, *tail, *tail_len, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -284,7 +285,6 @@ void bld_release(struct bld *b)
 		free(b->normalised[i].path);
 	free(b->normalised);
 	free(b->manifest);
-	free(b->trailer);
 }
 
 /* 'scripts run': stage the payloads on disk, run the scripts in the
@@ -442,11 +442,8 @@ write:
 	if (gapimg_sqfs_writer_finish(b.writer, b.tree, &st, err) < 0)
 		goto out;
 	/* The image is in place (signed when asked); its manifest beside
-	 * it, and the detached signature, follow. */
+	 * it follows. */
 	if (gapimg_write_file_atomic(opts->manifest, b.manifest, strlen(b.manifest), err) < 0)
-		goto out;
-	if (b.trailer && opts->detached_sig &&
-	    gapimg_write_file_atomic(opts->detached_sig, b.trailer, b.trailer_len, err) < 0)
 		goto out;
 	rc = 0;
 	goto out;

@@ -92,8 +92,6 @@ struct bld {
 	size_t nnormalised;
 	int writing;              /* the writer's last stage has begun */
 	char *manifest;           /* the manifest text, once the image is */
-	unsigned char *trailer;   /* the signature trailer (a copy) */
-	size_t trailer_len;
 };
 
 /* What normalise.c removed or changed in the staged tree. */

@@ -62,7 +62,22 @@ int cmd_verify_exit_status(int status)
 	return EXIT_MALFORMED;
 }
 
-static void print_json(const char *image, const struct gapimg_verify_result *r)
+/* "NAME VERSION" from the signed manifest (what was verified: the file
+ * name is not signed), malloc'd, or NULL. */
+static char *manifest_name(const struct gapimg_verify_result *r)
+{
+	json_t *m = json_loadb(r->manifest, r->manifest_len, 0, NULL);
+	const char *n = json_string_value(json_object_get(json_object_get(m, "image"), "name"));
+	const char *v = json_string_value(json_object_get(json_object_get(m, "image"), "version"));
+	char *out = NULL;
+
+	if (n && v && asprintf(&out, "%s %s", n, v) < 0)
+		out = NULL;
+	json_decref(m);
+	return out;
+}
+
+static int print_json(const char *image, const struct gapimg_verify_result *r)
 {
 	json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I}",
 			      "image", image, "status", gapimg_verify_status_name(r->status),
@@ -91,11 +106,12 @@ static void print_json(const char *image, const struct gapimg_verify_result *r)
 			json_object_set(j, "version", json_object_get(img, "version"));
 		json_decref(m);
 	}
-	if (j) {
-		json_dumpf(j, stdout, JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-		fputc('\n', stdout);
-		json_decref(j);
-	}
+	if (j == NULL)
+		return -1;
+	json_dumpf(j, stdout, JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	fputc('\n', stdout);
+	json_decref(j);
+	return 0;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -139,17 +155,29 @@ int cmd_verify(int argc, char **argv)
 	}
 	status = cmd_verify_exit_status(r.status);
 	if (json) {
-		print_json(image, &r);
+		if (print_json(image, &r) < 0) {
+			fprintf(stderr, "gapimg verify: error: cannot print JSON for this file "
+				"name (it is not UTF-8 text); the check gave: %s\n",
+				gapimg_verify_status_name(r.status));
+			status = EXIT_FAILURE_RUN;
+		}
 	} else if (r.status == GAPIMG_VERIFY_OK) {
 		if (!quiet) {
+			char *name = manifest_name(&r);
+
 			gapimg_hex(r.seal.image_sha256, GAPIMG_SHA256_LEN, hex);
-			printf("%s: verified: signed with key %s\n", image, r.found_key);
+			cmd_put_escaped(image, stdout);
+			printf(": verified: ");
+			cmd_put_escaped(name ? name : "(unnamed)", stdout);
+			printf(", signed with key %s\n", r.found_key);
 			printf("sha256 %s, %llu bytes, epoch %lld\n", hex,
 			       (unsigned long long)r.seal.image_bytes, (long long)r.seal.epoch);
+			free(name);
 		}
 	} else if (!quiet) {
-		fprintf(stderr, "gapimg verify: %s: %s\n", gapimg_verify_status_name(r.status),
-			r.reason ? r.reason : "");
+		fprintf(stderr, "gapimg verify: %s: ", gapimg_verify_status_name(r.status));
+		cmd_put_escaped(r.reason ? r.reason : "", stderr);
+		fputc('\n', stderr);
 	}
 	gapimg_verify_result_free(&r);
 	gapimg_key_free(key);

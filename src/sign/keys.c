@@ -172,22 +172,67 @@ out:
 	return rc;
 }
 
+/* Does the file hold a public key and no private one?  (For the message
+ * when a .pub is given where a .key is needed.) */
+static int only_public(FILE *f)
+{
+	char line[128];
+	int pub = 0, priv = 0;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "-----BEGIN PUBLIC KEY-----", 26) == 0)
+			pub = 1;
+		else if (strncmp(line, "-----BEGIN", 10) == 0 && strstr(line, "PRIVATE KEY"))
+			priv = 1;
+	}
+	rewind(f);
+	return pub && !priv;
+}
+
+/* Encrypted private keys are not supported: never prompt for a pass
+ * phrase (the command may run unattended), just fail. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
 static int read_key(const char *path, int private, struct gapimg_key **out,
 		    struct gapimg_error *err)
 {
 	struct gapimg_key *k;
 	struct stat st;
 	FILE *f;
+	/* O_NONBLOCK: a FIFO must not hang us (it is refused below). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	*out = NULL;
-	f = fopen(path, "re");
-	if (f == NULL) {
+	if (fd < 0) {
 		gapimg_error_errno(err, errno, "cannot open the key %s", path);
 		if (errno == ENOENT)
 			err->code = GAPIMG_E_NOTFOUND;
 		return -1;
 	}
-	if (private && fstat(fileno(f), &st) == 0 && (st.st_mode & 077 || st.st_uid != geteuid())) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return gapimg_error_set(err, GAPIMG_E_INVALID, "the key %s is not a file", path);
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return gapimg_error_nomem(err);
+	}
+	if (private && only_public(f)) {
+		fclose(f);
+		return gapimg_error_set(err, GAPIMG_E_INVALID, "%s is a public key: signing needs "
+					"the private key file (NAME.key, from 'gapimg keygen NAME')",
+					path);
+	}
+	if (private && (st.st_mode & 077 || st.st_uid != geteuid())) {
 		fclose(f);
 		if (st.st_uid != geteuid())
 			return gapimg_error_set(err, GAPIMG_E_INVALID, "the private key %s belongs to "
@@ -204,13 +249,13 @@ static int read_key(const char *path, int private, struct gapimg_key **out,
 		fclose(f);
 		return gapimg_error_nomem(err);
 	}
-	k->pkey = private ? PEM_read_PrivateKey(f, NULL, NULL, NULL)
+	k->pkey = private ? PEM_read_PrivateKey(f, NULL, no_passphrase, NULL)
 			  : PEM_read_PUBKEY(f, NULL, NULL, NULL);
 	if (k->pkey == NULL && !private) {
 		/* the public half of a private key file will do */
 		rewind(f);
 		ERR_clear_error();
-		k->pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		k->pkey = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
 	}
 	fclose(f);
 	if (k->pkey == NULL) {

@@ -11,6 +11,7 @@
  * signature.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -117,23 +118,79 @@ static int write_all_at(int fd, const unsigned char *p, size_t len, uint64_t off
 	return 0;
 }
 
+/* The copy must be what verify will accept: a SquashFS image whose
+ * superblock's bytes_used lies within the signed length. */
+static int check_super(int fd, const char *image, uint64_t image_len,
+		       struct gapimg_error *err)
+{
+	unsigned char super[96];
+	uint64_t used = 0;
+	int i;
+
+	if (image_len < sizeof(super) || pread(fd, super, sizeof(super), 0) != (ssize_t)sizeof(super) ||
+	    memcmp(super, "hsqs", 4) != 0)
+		return gapimg_error_set(err, GAPIMG_E_CORRUPT, "cannot sign %s: it is not a "
+					"SquashFS image (it does not start with 'hsqs')", image);
+	for (i = 7; i >= 0; i--)
+		used = used << 8 | super[40 + i];
+	if (used > image_len)
+		return gapimg_error_set(err, GAPIMG_E_CORRUPT, "cannot sign %s: its superblock "
+					"says the image is %llu bytes, but it has %llu", image,
+					(unsigned long long)used, (unsigned long long)image_len);
+	return 0;
+}
+
+/* The old trailer's manifest may be signed again only when its own
+ * signature holds. */
+static int check_old(const char *image, const struct gapimg_verify_result *vr,
+		     const struct gapimg_key *key, const struct gapimg_key *old_key,
+		     struct gapimg_error *err)
+{
+	struct gapimg_verify_result old;
+	const struct gapimg_key *k = old_key;
+	int rc;
+
+	if (k == NULL && strcmp(vr->found_key, gapimg_key_id(key)) == 0)
+		k = key;
+	if (k == NULL)
+		return gapimg_error_set(err, GAPIMG_E_INVALID, "%s is signed with key %s: give "
+					"that key's public key with --old-key PUB, so that the "
+					"manifest in its trailer is checked before it is signed "
+					"again, or give the manifest with --manifest FILE", image,
+					vr->found_key);
+	if (gapimg_verify_image(image, NULL, k, &old, err) < 0)
+		return -1;
+	rc = old.status == GAPIMG_VERIFY_OK ? 0
+		: gapimg_error_set(err, GAPIMG_E_CORRUPT, "cannot sign %s again: its old "
+				   "signature does not hold (%s): nothing was signed", image,
+				   old.reason ? old.reason : gapimg_verify_status_name(old.status));
+	gapimg_verify_result_free(&old);
+	return rc;
+}
+
 int gapimg_sign_image(const char *image, const struct gapimg_key *key,
-		      const char *manifest_path, const char *detached_path,
-		      struct gapimg_error *err)
+		      const char *manifest_path, const struct gapimg_key *old_key,
+		      const char *detached_path, struct gapimg_error *err)
 {
 	struct gapimg_verify_result vr;
 	struct gapimg_seal seal;
 	uint8_t sum[GAPIMG_SHA256_LEN];
 	unsigned char *trailer = NULL;
-	char *manifest = NULL, *tmp = NULL, *dcopy = NULL;
+	char *manifest = NULL, *tmp = NULL, *dcopy = NULL, *real = NULL, *dir = NULL;
 	char have[GAPIMG_SHA256_HEX], want[GAPIMG_SHA256_HEX];
 	size_t mlen = 0, tlen = 0;
 	uint64_t image_len;
 	struct stat st;
-	int in = -1, out = -1, rc = -1;
+	int in = -1, out = -1, rc = -1, slot = -1;
 
-	if (gapimg_verify_image(image, NULL, NULL, &vr, err) < 0)
+	/* A link names the file to sign: replace that file, not the link. */
+	real = realpath(image, NULL);
+	if (real == NULL)
+		return gapimg_error_errno(err, errno, "cannot open %s", image);
+	if (gapimg_verify_image(image, NULL, NULL, &vr, err) < 0) {
+		free(real);
 		return -1;
+	}
 	switch (vr.status) {
 	case GAPIMG_VERIFY_OK:
 		image_len = vr.seal.image_bytes;
@@ -142,13 +199,16 @@ int gapimg_sign_image(const char *image, const struct gapimg_key *key,
 		image_len = vr.file_bytes;
 		break;
 	default:
-		gapimg_error_set(err, GAPIMG_E_CORRUPT, "cannot sign %s: %s", image, vr.reason);
+		gapimg_error_set(err, GAPIMG_E_CORRUPT, "cannot sign %s: %s", image,
+				 vr.reason ? vr.reason : gapimg_verify_status_name(vr.status));
 		goto out;
 	}
 	if (manifest_path != NULL) {
 		if (read_file(manifest_path, &manifest, &mlen, err) < 0)
 			goto out;
 	} else if (vr.status == GAPIMG_VERIFY_OK) {
+		if (check_old(image, &vr, key, old_key, err) < 0)
+			goto out;
 		manifest = vr.manifest;
 		mlen = vr.manifest_len;
 		vr.manifest = NULL;
@@ -171,29 +231,43 @@ int gapimg_sign_image(const char *image, const struct gapimg_key *key,
 		goto out;
 	}
 
-	in = open(image, O_RDONLY | O_CLOEXEC);
+	in = open(image, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (in < 0 || fstat(in, &st) < 0) {
 		gapimg_error_errno(err, errno, "cannot open %s", image);
 		goto out;
 	}
-	dcopy = strdup(image);
-	if (dcopy == NULL || asprintf(&tmp, "%s/.gapimg-sign-XXXXXX", dirname(dcopy)) < 0) {
+	if (st.st_nlink > 1) {
+		gapimg_error_set(err, GAPIMG_E_INVALID, "%s has %ju hard links: signing replaces "
+				 "the file, which would leave the other names with the old "
+				 "one; sign a copy, or remove the other links first", image,
+				 (uintmax_t)st.st_nlink);
+		goto out;
+	}
+	dcopy = strdup(real);
+	dir = dcopy ? strdup(dirname(dcopy)) : NULL;
+	if (dir == NULL || asprintf(&tmp, "%s/.gapimg-sign-XXXXXX", dir) < 0) {
 		tmp = NULL;
 		gapimg_error_nomem(err);
 		goto out;
 	}
-	out = mkostemp(tmp, O_CLOEXEC);
+	out = gapimg_partial_create(tmp, &slot);
 	if (out < 0) {
 		gapimg_error_errno(err, errno, "cannot create a temporary file beside %s", image);
 		free(tmp);
 		tmp = NULL;
 		goto out;
 	}
+	/* The owner stays (only root can give a file away). */
+	if (geteuid() == 0 && fchown(out, st.st_uid, st.st_gid) < 0) {
+		gapimg_error_errno(err, errno, "cannot keep the owner of %s", image);
+		goto out;
+	}
 	if (fchmod(out, st.st_mode & 0777) < 0 || copy_prefix(in, out, image_len) < 0) {
 		gapimg_error_errno(err, errno, "cannot copy %s to %s", image, tmp);
 		goto out;
 	}
-	if (gapimg_sha256_fd_range(out, 0, image_len, tmp, sum, err) < 0)
+	if (check_super(out, image, image_len, err) < 0 ||
+	    gapimg_sha256_fd_range(out, 0, image_len, tmp, sum, err) < 0)
 		goto out;
 	if (memcmp(sum, seal.image_sha256, sizeof(sum)) != 0) {
 		gapimg_hex(sum, sizeof(sum), have);
@@ -221,14 +295,14 @@ int gapimg_sign_image(const char *image, const struct gapimg_key *key,
 	if (detached_path != NULL &&
 	    gapimg_write_file_atomic(detached_path, trailer, tlen, err) < 0)
 		goto out;
-	if (rename(tmp, image) < 0) {
-		gapimg_error_errno(err, errno, "cannot rename %s to %s", tmp, image);
+	if (rename(tmp, real) < 0) {
+		gapimg_error_errno(err, errno, "cannot rename %s to %s", tmp, real);
 		goto out;
 	}
 	free(tmp);
 	tmp = NULL;
 	{
-		int dfd = open(dcopy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		if (dfd >= 0) {
 			fsync(dfd);
@@ -243,8 +317,11 @@ out:
 		close(in);
 	if (tmp != NULL)
 		unlink(tmp);
+	gapimg_partial_done(slot);
 	free(tmp);
 	free(dcopy);
+	free(dir);
+	free(real);
 	free(trailer);
 	free(manifest);
 	gapimg_verify_result_free(&vr);

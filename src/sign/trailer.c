@@ -12,6 +12,10 @@
 
 #include "internal.h"
 
+/* Seals are compared with memcmp: no padding may hide in them. */
+_Static_assert(sizeof(struct gapimg_seal) == 8 + 32 + 8 + 32 + 32,
+	       "struct gapimg_seal has padding");
+
 /* Header offsets (all integers little-endian). */
 enum {
 	OFF_MAGIC = 0,

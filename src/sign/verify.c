@@ -34,7 +34,7 @@ static int set_status(struct gapimg_verify_result *r, enum gapimg_verify_status 
 	r->reason = NULL;
 	va_start(ap, fmt);
 	if (vasprintf(&r->reason, fmt, ap) < 0)
-		r->reason = NULL;
+		r->reason = NULL;   /* callers print the status name instead */
 	va_end(ap);
 	return 0;
 }
@@ -63,7 +63,7 @@ static int read_sig_file(const char *path, unsigned char **out, size_t *len,
 			 struct gapimg_verify_result *r, struct gapimg_error *err)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	*out = NULL;
 	if (fd < 0)
@@ -161,7 +161,9 @@ static int find_embedded(int fd, const char *image, uint64_t size, uint64_t byte
 	}
 	if (size == bytes_used || size == padded) {
 		set_status(r, GAPIMG_VERIFY_UNSIGNED, "%s is not signed: nothing follows "
-			   "the image (sign it with 'gapimg sign %s --key KEY')", image, image);
+			   "the image (sign it with 'gapimg sign %s --key KEY')%s", image, image,
+			   size < padded ? "; or it was cut short: gapimg pads its images to "
+			   "4096 bytes, and this one ends at its superblock's bytes_used" : "");
 		return 1;
 	}
 	/* Bytes follow the image but do not end in a trailer: a trailer
@@ -210,6 +212,44 @@ static int find_embedded(int fd, const char *image, uint64_t size, uint64_t byte
 	return 1;
 }
 
+/*
+ * A detached signature for a file that has more after the bytes it
+ * covers: that must be an embedded trailer for the same image, recipe,
+ * lock and epoch with a byte-identical manifest (another signer's copy).
+ * 1 when it is, 0 with r's status set when not, -1 on a read error.
+ */
+static int embedded_matches(int fd, const char *image, struct gapimg_verify_result *r,
+			    uint64_t bytes_used, const struct trailer *t,
+			    const char *sig_path, struct gapimg_error *err)
+{
+	struct gapimg_verify_result inner;
+	struct trailer e;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	char why[512];
+	int found, same = 0;
+
+	memset(&inner, 0, sizeof(inner));
+	found = find_embedded(fd, image, r->file_bytes, bytes_used, 1, &buf, &len, &inner, err);
+	if (found < 0)
+		return -1;
+	if (found == 0 && trailer_parse(buf, len, &e, why, sizeof(why)) == 0)
+		same = e.seal.image_bytes == r->file_bytes - len &&
+		       memcmp(&e.seal, &t->seal, sizeof(e.seal)) == 0 &&
+		       e.manifest_len == t->manifest_len &&
+		       memcmp(e.manifest, t->manifest, (size_t)e.manifest_len) == 0;
+	free(buf);
+	gapimg_verify_result_free(&inner);
+	if (same)
+		return 1;
+	set_status(r, GAPIMG_VERIFY_MALFORMED, "%s has %llu bytes after the %llu that the "
+		   "signature %s covers, and they are not a signature trailer for the "
+		   "same image and manifest", image,
+		   (unsigned long long)(r->file_bytes - t->seal.image_bytes),
+		   (unsigned long long)t->seal.image_bytes, sig_path);
+	return 0;
+}
+
 int gapimg_verify_image(const char *image, const char *sig_path,
 			const struct gapimg_key *key,
 			struct gapimg_verify_result *r, struct gapimg_error *err)
@@ -230,7 +270,8 @@ int gapimg_verify_image(const char *image, const char *sig_path,
 	gapimg_error_clear(&merr);
 	if (key != NULL)
 		snprintf(r->expected_key, sizeof(r->expected_key), "%s", gapimg_key_id(key));
-	fd = open(image, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang the check (it is refused below). */
+	fd = open(image, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return gapimg_error_errno(err, errno, "cannot open %s", image);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -267,22 +308,18 @@ int gapimg_verify_image(const char *image, const char *sig_path,
 					(unsigned long long)t.seal.image_bytes);
 			goto out;
 		}
-		/* Past the signed bytes only an embedded trailer may follow. */
+		if (t.seal.image_bytes < SQFS_SUPER_LEN) {
+			rc = set_status(r, GAPIMG_VERIFY_MALFORMED, "%s is for a %llu-byte "
+					"image: not even a SquashFS superblock", sig_path,
+					(unsigned long long)t.seal.image_bytes);
+			goto out;
+		}
+		/* Past the signed bytes only the same signed content may
+		 * follow, embedded (by any key: it is not what is checked). */
 		if (t.seal.image_bytes < r->file_bytes) {
-			struct gapimg_verify_result inner;
-
-			if (gapimg_verify_image(image, NULL, NULL, &inner, err) < 0)
-				goto out;
-			found = inner.status == GAPIMG_VERIFY_OK &&
-				inner.seal.image_bytes == t.seal.image_bytes;
-			gapimg_verify_result_free(&inner);
-			if (!found) {
-				rc = set_status(r, GAPIMG_VERIFY_MODIFIED, "%s has %llu bytes "
-						"after the %llu the signature %s covers, and "
-						"they are not a signature trailer", image,
-						(unsigned long long)(r->file_bytes -
-								     t.seal.image_bytes),
-						(unsigned long long)t.seal.image_bytes, sig_path);
+			found = embedded_matches(fd, image, r, bytes_used, &t, sig_path, err);
+			if (found <= 0) {
+				rc = found < 0 ? -1 : 0;
 				goto out;
 			}
 		}
@@ -377,6 +414,8 @@ int gapimg_verify_image(const char *image, const char *sig_path,
 out:
 	free(buf);
 	close(fd);
+	if (rc < 0)
+		gapimg_verify_result_free(r);
 	return rc;
 }
 

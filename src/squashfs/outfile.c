@@ -19,59 +19,9 @@
 
 #include <sqfs/error.h>
 
+#include "gapimg/atomic.h"
 #include "gapimg/squashfs.h"
 #include "gapimg/strbuf.h"
-
-/*
- * Temporary files being written, so that a signal handler can remove them
- * (gapimg_remove_partial_outputs).  Fixed buffers and a sig_atomic_t flag
- * per slot: the handler must not allocate or lock.
- */
-#define MAX_TEMPS 8
-static char temp_paths[MAX_TEMPS][4096];
-static volatile sig_atomic_t temp_used[MAX_TEMPS];
-
-/* Create the temporary file from template (mkostemp) and record it, with
- * signals blocked so that no handler runs between the two. */
-static int temp_create(char *template, int *slot)
-{
-	sigset_t all, old;
-	int i, fd, e;
-
-	*slot = -1;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	fd = mkostemp(template, O_CLOEXEC);
-	e = errno;
-	if (fd >= 0 && strlen(template) < sizeof(temp_paths[0])) {
-		for (i = 0; i < MAX_TEMPS; i++) {
-			if (!temp_used[i]) {
-				strcpy(temp_paths[i], template);
-				temp_used[i] = 1;
-				*slot = i;
-				break;
-			}
-		}
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = e;
-	return fd;
-}
-
-static void temp_unregister(int slot)
-{
-	if (slot >= 0)
-		temp_used[slot] = 0;
-}
-
-void gapimg_remove_partial_outputs(void)
-{
-	int i;
-
-	for (i = 0; i < MAX_TEMPS; i++)
-		if (temp_used[i])
-			unlink(temp_paths[i]);
-}
 
 struct outfile {
 	sqfs_file_t base;
@@ -196,7 +146,7 @@ struct outfile *outfile_create(const char *path, struct gapimg_error *err)
 	}
 	if (strbuf_addf(&tmp, "%s/.%s.tmp-XXXXXX", o->dir, basename(bcopy)))
 		goto nomem;
-	o->fd = temp_create(tmp.buf, &o->slot);
+	o->fd = gapimg_partial_create(tmp.buf, &o->slot);
 	if (o->fd < 0) {
 		gapimg_error_errno(err, errno, "cannot create a temporary file in %s",
 				   o->dir);
@@ -263,7 +213,7 @@ int outfile_commit(struct outfile *o, struct gapimg_error *err)
 		return gapimg_error_errno(err, errno, "cannot rename %s to %s",
 					  o->tmp_path, o->final_path);
 	o->committed = 1;
-	temp_unregister(o->slot);
+	gapimg_partial_done(o->slot);
 	o->slot = -1;
 	/* Make the rename itself durable.  The new image is in place by now,
 	 * so a failure here is not reported as a failed build (the image's
@@ -284,7 +234,7 @@ void outfile_destroy(struct outfile *o)
 		close(o->fd);
 	if (!o->committed && o->tmp_path != NULL)
 		unlink(o->tmp_path);
-	temp_unregister(o->slot);
+	gapimg_partial_done(o->slot);
 	free(o->tmp_path);
 	free(o->final_path);
 	free(o->dir);

@@ -721,8 +721,10 @@ static int seal(struct gapimg_sqfs_writer *w, const struct gapimg_sqfs_stats *st
 	size_t len = 0;
 	int code;
 
-	if (w->seal_fn(outfile_fd(w->out), st, w->seal_user, &tail, &len, err) < 0)
+	if (w->seal_fn(outfile_fd(w->out), st, w->seal_user, &tail, &len, err) < 0) {
+		free(tail);
 		return -1;
+	}
 	code = len ? w->file->write_at(w->file, st->bytes, tail, len) : 0;
 	free(tail);
 	return code ? sqfs_fail(w, code, "appending the signature", err) : 0;

@@ -54,7 +54,7 @@ t_build_sign() {
 	tail -c +"$((n + 1))" signed/s.sqfs | cmp - signed/s.sqfs.sig
 	grep -q "$(sha plain/s.sqfs)" signed/s.sqfs.sig
 	expect_eq 0 "$(run_status "$GAPIMG" verify signed/s.sqfs --key site.pub)" "$(cat "$WORK/.stderr")"
-	expect_eq "signed/s.sqfs: verified: signed with key $ID
+	expect_eq "signed/s.sqfs: verified: s 1, signed with key $ID
 sha256 $(sha plain/s.sqfs), $n bytes, epoch 1700000000" "$(cat "$WORK/.stdout")"
 	expect_eq 0 "$(run_status "$GAPIMG" verify plain/s.sqfs --key site.pub --sig signed/s.sqfs.sig)"
 	# the private key file also verifies (its public half)
@@ -69,10 +69,19 @@ t_sign_reproducible() {
 	expect_eq "signed s.sqfs with key $ID" "$(cat "$WORK/.stdout")"
 	[ -f signed/s.sqfs ] || "$GAPIMG" build -q --no-cache --no-package-cache -o signed/s.sqfs --sign site.key r.recipe
 	cmp s.sqfs signed/s.sqfs
-	# re-signing with another key, and back: the same bytes again
-	expect_eq 0 "$(run_status "$GAPIMG" sign s.sqfs --key other.key --detached-sig)"
-	expect_eq 0 "$(run_status "$GAPIMG" verify s.sqfs --key other.pub)"
+	# re-signing with the same key checks the old signature with it
 	expect_eq 0 "$(run_status "$GAPIMG" sign s.sqfs --key site.key)"
+	cmp s.sqfs signed/s.sqfs
+	# another key needs the old signature's public key
+	expect_eq 2 "$(run_status "$GAPIMG" sign s.sqfs --key other.key)"
+	expect_eq "gapimg sign: error: s.sqfs is signed with key $ID: give that key's public key with --old-key PUB, so that the manifest in its trailer is checked before it is signed again, or give the manifest with --manifest FILE" "$(cat "$WORK/.stderr")"
+	expect_eq 1 "$(run_status "$GAPIMG" sign s.sqfs --key other.key --old-key other.pub)"
+	grep -q "^gapimg sign: error: cannot sign s.sqfs again: its old signature does not hold (.* is signed with key $ID, not with the expected key $OTHER): nothing was signed$" "$WORK/.stderr"
+	cmp s.sqfs signed/s.sqfs
+	# re-signing with another key, and back: the same bytes again
+	expect_eq 0 "$(run_status "$GAPIMG" sign s.sqfs --key other.key --old-key site.pub --detached-sig)"
+	expect_eq 0 "$(run_status "$GAPIMG" verify s.sqfs --key other.pub)"
+	expect_eq 0 "$(run_status "$GAPIMG" sign s.sqfs --key site.key --old-key other.pub)"
 	cmp s.sqfs signed/s.sqfs
 	# a detached signature by one key beside an embedded one by another
 	expect_eq 0 "$(run_status "$GAPIMG" verify s.sqfs --key other.pub --sig s.sqfs.sig)"
@@ -183,6 +192,11 @@ t_refusals() {
 	[ ! -e loose.sqfs ]
 	# a public key cannot sign
 	expect_eq 2 "$(run_status "$GAPIMG" sign r.sqfs --key site.pub)"
+	expect_eq "gapimg sign: error: site.pub is a public key: signing needs the private key file (NAME.key, from 'gapimg keygen NAME')" "$(cat "$WORK/.stderr")"
+	# a manifest of the right length for other bytes: refused after the copy
+	sed "s/$(sha plain/s.sqfs)/$(printf '%064d' 1)/" plain/s.manifest.json >other.json
+	expect_eq 2 "$(run_status "$GAPIMG" sign r.sqfs --key site.key --manifest other.json)"
+	grep -q "it was changed since it was built, or this is another image's manifest; nothing was signed" "$WORK/.stderr"
 	# a manifest for another image
 	printf '{"image":{"bytes":4096,"sha256":"%064d"},"epoch":1,"recipe":{"digest":"%064d"},"lock":{"digest":"%064d"}}' 0 0 0 >wrong.json
 	expect_eq 2 "$(run_status "$GAPIMG" sign r.sqfs --key site.key --manifest wrong.json)"
@@ -200,6 +214,31 @@ t_refusals() {
 	expect_eq 2 "$(build d.sqfs --detached-sig)"
 }
 
+# Signing in place follows a symbolic link to the file it names, refuses a
+# file with several hard links, and keeps the owner.
+t_links() {
+	[ -f signed/s.sqfs ] || "$GAPIMG" build -q --no-cache --no-package-cache -o signed/s.sqfs --sign site.key r.recipe
+	mkdir -p store links
+	cp plain/s.sqfs store/real.sqfs
+	ln -s ../store/real.sqfs links/img.sqfs
+	expect_eq 0 "$(run_status "$GAPIMG" sign links/img.sqfs --key site.key --manifest plain/s.manifest.json)" "$(cat "$WORK/.stderr")"
+	[ -L links/img.sqfs ]
+	cmp store/real.sqfs signed/s.sqfs
+	expect_eq "" "$(ls -A store links | grep -- '\.gapimg-sign' || true)"
+	cp plain/s.sqfs h1.sqfs
+	ln h1.sqfs h2.sqfs
+	expect_eq 2 "$(run_status "$GAPIMG" sign h1.sqfs --key site.key --manifest plain/s.manifest.json)"
+	expect_eq "gapimg sign: error: h1.sqfs has 2 hard links: signing replaces the file, which would leave the other names with the old one; sign a copy, or remove the other links first" "$(cat "$WORK/.stderr")"
+	cmp h1.sqfs plain/s.sqfs
+	if is_root; then
+		cp plain/s.sqfs owned.sqfs
+		chown 65534:65534 owned.sqfs
+		chmod 640 owned.sqfs
+		expect_eq 0 "$(run_status "$GAPIMG" sign owned.sqfs --key site.key --manifest plain/s.manifest.json)"
+		expect_eq "65534:65534 640" "$(stat -c '%u:%g %a' owned.sqfs)"
+	fi
+}
+
 test_case "build --sign: the unsigned image plus a trailer that verifies" t_build_sign
 test_case "gapimg sign gives build --sign's bytes; re-signing is reproducible" t_sign_reproducible
 test_case "unsquashfs, rdsquashfs and gapimg ls read a signed image" t_readers
@@ -208,4 +247,5 @@ test_case "verify: one exit status and message per reason" t_statuses
 test_case "verify --json" t_json
 test_case "a dense sample of flipped bytes and cuts never verifies" t_dense_sample
 test_case "refused keys and manifests change nothing" t_refusals
+test_case "links: a symlink's target is signed, hard links refused, owner kept" t_links
 finish

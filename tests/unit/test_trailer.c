@@ -124,8 +124,7 @@ static int setup(void **state)
 	signed_bytes = slurp(tmp("img.sqfs"), &signed_len);
 	spew(tmp("unsigned.sqfs"), signed_bytes, signed_len);
 	free(signed_bytes);
-	if (gapimg_sign_image(tmp("img.sqfs"), priv, tmp("img.manifest.json"), tmp("img.sig"),
-			      &err) < 0) {
+	if (gapimg_sign_image(tmp("img.sqfs"), priv, tmp("img.manifest.json"), NULL, tmp("img.sig"), &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
@@ -206,13 +205,12 @@ static void test_reproducible(void **state)
 	/* Signing the unsigned copy again, and re-signing the signed image:
 	 * the same bytes every time (Ed25519 is deterministic). */
 	spew(tmp("again.sqfs"), signed_bytes, image_len);
-	assert_int_equal(gapimg_sign_image(tmp("again.sqfs"), priv, tmp("img.manifest.json"),
-					   NULL, &err), 0);
+	assert_int_equal(gapimg_sign_image(tmp("again.sqfs"), priv, tmp("img.manifest.json"), NULL, NULL, &err), 0);
 	again = slurp(tmp("again.sqfs"), &n);
 	assert_int_equal(n, signed_len);
 	assert_memory_equal(again, signed_bytes, n);
 	free(again);
-	assert_int_equal(gapimg_sign_image(tmp("again.sqfs"), priv, NULL, NULL, &err), 0);
+	assert_int_equal(gapimg_sign_image(tmp("again.sqfs"), priv, NULL, NULL, NULL, &err), 0);
 	again = slurp(tmp("again.sqfs"), &n);
 	assert_int_equal(n, signed_len);
 	assert_memory_equal(again, signed_bytes, n);
@@ -427,7 +425,7 @@ static void test_detached_modified(void **state)
 		fclose(f);
 	}
 	assert_int_equal(gapimg_verify_image(tmp("mod.sqfs"), tmp("img.sig"), pub, &r, &err), 0);
-	assert_int_equal(r.status, GAPIMG_VERIFY_MODIFIED);
+	assert_int_equal(r.status, GAPIMG_VERIFY_MALFORMED);
 	gapimg_verify_result_free(&r);
 	free(copy);
 }
@@ -435,9 +433,9 @@ static void test_detached_modified(void **state)
 static void test_sign_refusals(void **state)
 {
 	struct gapimg_error err;
-	unsigned char *after;
-	size_t n;
-	char want[1024], hex[GAPIMG_SHA256_HEX];
+	unsigned char *before, *after;
+	size_t n, m;
+	char want[1024];
 
 	(void)state;
 	/* A manifest for other bytes: nothing is signed, nothing changes. */
@@ -448,30 +446,101 @@ static void test_sign_refusals(void **state)
 		assert_int_equal(pwrite(fd, "Z", 1, 200), 1);
 		close(fd);
 	}
+	before = slurp(tmp("changed.sqfs"), &n);
 	assert_int_equal(gapimg_sign_image(tmp("changed.sqfs"), priv, tmp("img.manifest.json"),
-					   NULL, &err), -1);
-	assert_int_equal(gapimg_sha256_file(tmp("changed.sqfs"), hex, &err), 0);
+					   NULL, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "it was changed since it was built, or this is "
 				       "another image's manifest; nothing was signed"));
-	after = slurp(tmp("changed.sqfs"), &n);
-	assert_int_equal(n, image_len);
+	after = slurp(tmp("changed.sqfs"), &m);
+	assert_int_equal(m, n);
+	assert_memory_equal(after, before, n);
+	free(before);
 	free(after);
 	/* An unsigned image without a manifest. */
-	assert_int_equal(gapimg_sign_image(tmp("unsigned.sqfs"), priv, NULL, NULL, &err), -1);
+	assert_int_equal(gapimg_sign_image(tmp("unsigned.sqfs"), priv, NULL, NULL, NULL, &err), -1);
 	snprintf(want, sizeof(want), "%s is not signed yet, so it holds no manifest: give the "
 		 "one gapimg build wrote beside it (--manifest NAME.manifest.json)",
 		 tmp("unsigned.sqfs"));
 	assert_string_equal(err.msg, want);
-	/* A public key cannot sign. */
-	assert_int_equal(gapimg_sign_image(tmp("img.sqfs"), pub, NULL, NULL, &err), -1);
+	/* A public key cannot sign: the image is unchanged. */
+	assert_int_equal(gapimg_sign_image(tmp("img.sqfs"), pub, NULL, NULL, NULL, &err), -1);
 	snprintf(want, sizeof(want), "key %s is a public key: signing needs the private key "
 		 "file (NAME.key)", gapimg_key_id(pub));
 	assert_string_equal(err.msg, want);
+	after = slurp(tmp("img.sqfs"), &m);
+	assert_int_equal(m, signed_len);
+	assert_memory_equal(after, signed_bytes, m);
+	free(after);
 	/* A truncated image is not signed again. */
 	spew(tmp("cut.sqfs"), signed_bytes, signed_len - 5);
-	assert_int_equal(gapimg_sign_image(tmp("cut.sqfs"), priv, NULL, NULL, &err), -1);
+	assert_int_equal(gapimg_sign_image(tmp("cut.sqfs"), priv, NULL, NULL, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "cannot sign"));
 	assert_non_null(strstr(err.msg, "is cut short"));
+}
+
+/* A copy of the signed image whose trailer's manifest says "tinz", not
+ * "tiny", with the old signature left as it was. */
+static unsigned char *forged(void)
+{
+	unsigned char *copy = malloc(signed_len);
+	unsigned char *p;
+
+	assert_non_null(copy);
+	memcpy(copy, signed_bytes, signed_len);
+	p = memmem(copy + image_len, signed_len - image_len, "\"tiny\"", 6);
+	assert_non_null(p);
+	p[4] = 'z';
+	return copy;
+}
+
+/* Re-signing takes the old trailer's manifest only when its signature
+ * holds: a forged manifest is never signed by a trusted key. */
+static void test_resign_checks_old_signature(void **state)
+{
+	struct gapimg_error err;
+	unsigned char *copy = forged(), *after;
+	size_t n;
+
+	(void)state;
+	spew(tmp("forged.sqfs"), copy, signed_len);
+	assert_int_equal(check_bytes(copy, signed_len, pub), GAPIMG_VERIFY_BAD_SIGNATURE);
+	/* the same key: checked with it */
+	assert_int_equal(gapimg_sign_image(tmp("forged.sqfs"), priv, NULL, NULL, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot sign "));
+	assert_non_null(strstr(err.msg, " again: its old signature does not hold ("));
+	/* another key: only with the old key, and then checked */
+	assert_int_equal(gapimg_sign_image(tmp("img.sqfs"), priv, NULL, other, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "is signed with key"));
+	after = slurp(tmp("forged.sqfs"), &n);
+	assert_int_equal(n, signed_len);
+	assert_memory_equal(after, copy, n);
+	free(after);
+	free(copy);
+}
+
+/* A detached signature vouches only for the bytes it covers: what follows
+ * them must be a trailer for the same image and manifest. */
+static void test_detached_with_foreign_trailer(void **state)
+{
+	struct gapimg_verify_result r;
+	struct gapimg_error err;
+	unsigned char *copy = forged();
+
+	(void)state;
+	spew(tmp("ft.sqfs"), copy, signed_len);
+	assert_int_equal(gapimg_verify_image(tmp("ft.sqfs"), tmp("img.sig"), pub, &r, &err), 0);
+	assert_int_equal(r.status, GAPIMG_VERIFY_MALFORMED);
+	assert_non_null(strstr(r.reason, "they are not a signature trailer for the same image "
+					 "and manifest"));
+	gapimg_verify_result_free(&r);
+	/* junk after the covered bytes */
+	memcpy(copy, signed_bytes, image_len);
+	memset(copy + image_len, 'j', 100);
+	spew(tmp("ft.sqfs"), copy, image_len + 100);
+	assert_int_equal(gapimg_verify_image(tmp("ft.sqfs"), tmp("img.sig"), pub, &r, &err), 0);
+	assert_int_equal(r.status, GAPIMG_VERIFY_MALFORMED);
+	gapimg_verify_result_free(&r);
+	free(copy);
 }
 
 int main(void)
@@ -486,6 +555,8 @@ int main(void)
 		cmocka_unit_test(test_wrong_key_and_unsigned),
 		cmocka_unit_test(test_detached_modified),
 		cmocka_unit_test(test_sign_refusals),
+		cmocka_unit_test(test_resign_checks_old_signature),
+		cmocka_unit_test(test_detached_with_foreign_trailer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
