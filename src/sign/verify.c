@@ -25,6 +25,9 @@
 #define SQFS_PAD 4096
 
 static int set_status(struct gapimg_verify_result *r, enum gapimg_verify_status s,
+		      const char *fmt, ...) GAPIMG_PRINTF(3, 4);
+
+static int set_status(struct gapimg_verify_result *r, enum gapimg_verify_status s,
 		      const char *fmt, ...)
 {
 	va_list ap;
@@ -153,6 +156,21 @@ static int find_embedded(int fd, const char *image, uint64_t size, uint64_t byte
 		return 1;
 	}
 	if (size > bytes_used && size < padded) {
+		/* Padding is zeros; anything else is not a cut padded image. */
+		unsigned char pad[SQFS_PAD];
+		size_t n = (size_t)(size - bytes_used), z;
+
+		if (read_at(fd, pad, n, bytes_used) < 0)
+			return gapimg_error_errno(err, errno, "cannot read %s", image);
+		for (z = 0; z < n && pad[z] == 0; z++)
+			;
+		if (z < n) {
+			set_status(r, GAPIMG_VERIFY_MALFORMED, "%s: %zu bytes follow the "
+				   "%llu-byte image and they are neither padding nor a "
+				   "gapimg signature trailer", image, n,
+				   (unsigned long long)bytes_used);
+			return 1;
+		}
 		set_status(r, GAPIMG_VERIFY_TRUNCATED, "%s is %llu bytes: it ends inside "
 			   "the padding after its %llu-byte SquashFS image, which should "
 			   "reach %llu (copy it again)", image, (unsigned long long)size,

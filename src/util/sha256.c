@@ -127,7 +127,7 @@ int gapimg_sha256_fd_range(int fd, uint64_t off, uint64_t len, const char *what,
 			   uint8_t out[GAPIMG_SHA256_LEN], struct gapimg_error *err)
 {
 	struct gapimg_sha256 *ctx = gapimg_sha256_new();
-	size_t cap = 1 << 20;
+	size_t cap = len < (1 << 20) ? (size_t)len + 1 : 1 << 20;
 	unsigned char *buf = malloc(cap);
 	int ret = -1;
 
