@@ -28,6 +28,10 @@ int strbuf_addstr(struct strbuf *sb, const char *s);
 int strbuf_addch(struct strbuf *sb, char c);
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...) GAPIMG_PRINTF(2, 3);
 void strbuf_setlen(struct strbuf *sb, size_t len);
+/* Append the whole of the regular file at path, refusing anything else
+ * (a FIFO is refused, not waited on) and a file of more than max bytes. */
+int strbuf_read_file(struct strbuf *sb, const char *path, size_t max,
+		     struct gapimg_error *err);
 /* Hand over the string (malloc'd); the buffer is reset. NULL on ENOMEM. */
 char *strbuf_detach(struct strbuf *sb);
 

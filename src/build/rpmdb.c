@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,23 +49,6 @@ void *bld_rpm_notify_files(const void *h, const rpmCallbackType what,
 		fd = NULL;
 	}
 	return NULL;
-}
-
-static int read_file(const char *path, struct strbuf *out, struct gapimg_error *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char buf[65536];
-	ssize_t n;
-
-	if (fd < 0)
-		return gapimg_error_errno(err, errno, "cannot read %s", path);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (strbuf_add(out, buf, (size_t)n) < 0) {
-			close(fd);
-			return gapimg_error_nomem(err);
-		}
-	close(fd);
-	return n < 0 ? gapimg_error_errno(err, errno, "cannot read %s", path) : 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -164,7 +148,7 @@ int bld_write_rpmdb(struct bld *b, struct gapimg_error *err)
 			free(src);
 			goto nomem;
 		}
-		ok = read_file(src, &data, err) == 0 &&
+		ok = strbuf_read_file(&data, src, SIZE_MAX, err) == 0 &&
 		     bld_add_generated(b, dst, data.buf ? data.buf : "", data.len, 0644, err) == 0;
 		strbuf_release(&data);
 		free(src);

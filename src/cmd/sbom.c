@@ -17,6 +17,7 @@
 #include "gapimg/sbom.h"
 #include "gapimg/sha256.h"
 #include "gapimg/sign.h"
+#include "gapimg/strbuf.h"
 
 static const char usage_text[] =
 "usage: gapimg sbom [options] IMAGE\n"
@@ -62,54 +63,16 @@ static const struct option options[] = {
 
 static int read_manifest(const char *path, char **out, size_t *len, struct gapimg_error *err)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct strbuf sb = STRBUF_INIT;
 
-	if (fd < 0)
-		return gapimg_error_errno(err, errno, "cannot open %s", path);
-	if (fstat(fd, &st) < 0) {
-		gapimg_error_errno(err, errno, "cannot read %s", path);
-		goto fail;
+	*out = NULL;
+	if (strbuf_read_file(&sb, path, MANIFEST_MAX, err) < 0) {
+		strbuf_release(&sb);
+		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		gapimg_error_set(err, GAPIMG_E_INVALID, "%s is not a file", path);
-		goto fail;
-	}
-	if (st.st_size > (off_t)MANIFEST_MAX) {
-		gapimg_error_set(err, GAPIMG_E_INVALID, "%s is %lld bytes, more than a manifest "
-				 "can be (%u MiB)", path, (long long)st.st_size, MANIFEST_MAX >> 20);
-		goto fail;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		gapimg_error_nomem(err);
-		goto fail;
-	}
-	/* up to the size fstat gave; a file that grows meanwhile is cut there */
-	while (n < (size_t)st.st_size) {
-		r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			gapimg_error_errno(err, errno, "cannot read %s", path);
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-fail:
-	free(buf);
-	close(fd);
-	return -1;
+	*len = sb.len;
+	*out = strbuf_detach(&sb);
+	return *out ? 0 : gapimg_error_nomem(err);
 }
 
 /* Is IMAGE the image the manifest describes?  Its first image.bytes

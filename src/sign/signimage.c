@@ -21,47 +21,22 @@
 #include <unistd.h>
 
 #include "gapimg/atomic.h"
+#include "gapimg/strbuf.h"
 #include "internal.h"
 
-static int read_file(const char *path, char **out, size_t *len, struct gapimg_error *err)
+/* The manifest file, NUL-terminated. */
+static int read_manifest(const char *path, char **out, size_t *len, struct gapimg_error *err)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
+	struct strbuf sb = STRBUF_INIT;
 
 	*out = NULL;
-	if (fd < 0)
-		return gapimg_error_errno(err, errno, "cannot open the manifest %s", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > TRAILER_MANIFEST_MAX) {
-		close(fd);
-		return gapimg_error_set(err, GAPIMG_E_INVALID, "%s is not a manifest file "
-					"(not a file, or larger than %u bytes)", path,
-					TRAILER_MANIFEST_MAX);
+	if (strbuf_read_file(&sb, path, TRAILER_MANIFEST_MAX, err) < 0) {
+		strbuf_release(&sb);
+		return -1;
 	}
-	*out = malloc((size_t)st.st_size + 1);
-	if (*out == NULL) {
-		close(fd);
-		return gapimg_error_nomem(err);
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, *out + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			gapimg_error_errno(err, n < 0 ? errno : EIO, "cannot read %s", path);
-			close(fd);
-			free(*out);
-			*out = NULL;
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	(*out)[got] = '\0';
-	*len = got;
-	return 0;
+	*len = sb.len;
+	*out = strbuf_detach(&sb);
+	return *out ? 0 : gapimg_error_nomem(err);
 }
 
 /* len bytes of in into out from offset 0; copy_file_range lets the
@@ -204,7 +179,7 @@ int gapimg_sign_image(const char *image, const struct gapimg_key *key,
 		goto out;
 	}
 	if (manifest_path != NULL) {
-		if (read_file(manifest_path, &manifest, &mlen, err) < 0)
+		if (read_manifest(manifest_path, &manifest, &mlen, err) < 0)
 			goto out;
 	} else if (vr.status == GAPIMG_VERIFY_OK) {
 		if (check_old(image, &vr, key, old_key, err) < 0)

@@ -1,9 +1,14 @@
 #include "gapimg/strbuf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 char strbuf_empty[1];
 
@@ -105,4 +110,55 @@ char *strbuf_detach(struct strbuf *sb)
 	}
 	strbuf_init(sb);
 	return s;
+}
+
+int strbuf_read_file(struct strbuf *sb, const char *path, size_t max,
+		     struct gapimg_error *err)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	size_t start = sb->len, got = 0;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return gapimg_error_errno(err, errno, "cannot open %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return gapimg_error_set(err, GAPIMG_E_INVALID, "%s is not a file", path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return gapimg_error_set(err, GAPIMG_E_INVALID, "%s is %lld bytes, more than the "
+					"%zu it may have", path, (long long)st.st_size, max);
+	}
+	if (strbuf_grow(sb, (size_t)st.st_size) < 0) {
+		close(fd);
+		return gapimg_error_nomem(err);
+	}
+	/* Up to max: a file that grows while it is read is cut there. */
+	for (;;) {
+		char buf[65536];
+		size_t want = max - got < sizeof(buf) ? max - got : sizeof(buf);
+
+		if (want == 0)
+			break;
+		n = read(fd, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (strbuf_add(sb, buf, (size_t)n) < 0) {
+			strbuf_setlen(sb, start);
+			close(fd);
+			return gapimg_error_nomem(err);
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	if (n < 0) {
+		strbuf_setlen(sb, start);
+		return gapimg_error_errno(err, errno, "cannot read %s", path);
+	}
+	return 0;
 }
