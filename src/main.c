@@ -126,6 +126,16 @@ int cmd_epoch(const char *cmd, const char *opt, int64_t *out)
 	return 0;
 }
 
+char *cmd_manifest_path(const char *image)
+{
+	size_t len = strlen(image);
+	char *m;
+
+	if (len > 5 && strcmp(image + len - 5, ".sqfs") == 0)
+		return asprintf(&m, "%.*s.manifest.json", (int)(len - 5), image) < 0 ? NULL : m;
+	return asprintf(&m, "%s.manifest.json", image) < 0 ? NULL : m;
+}
+
 int cmd_uint(const char *cmd, const char *opt, const char *arg,
 	     unsigned long min, unsigned long max, unsigned *out)
 {

@@ -177,20 +177,6 @@ static char *default_output(const struct gapimg_plan *plan)
 	return out;
 }
 
-static char *manifest_path(const char *image)
-{
-	size_t len = strlen(image);
-	char *m;
-
-	if (len > 5 && strcmp(image + len - 5, ".sqfs") == 0) {
-		if (asprintf(&m, "%.*s.manifest.json", (int)(len - 5), image) < 0)
-			return NULL;
-	} else if (asprintf(&m, "%s.manifest.json", image) < 0) {
-		return NULL;
-	}
-	return m;
-}
-
 /* The packages to build from: the current lock, or a fresh resolution
  * written as the lock when there is none. */
 static int load_lock(const struct gapimg_plan *plan, const char *path, int locked,
@@ -402,7 +388,7 @@ int cmd_build(int argc, char **argv)
 	ropts.epoch = plan->epoch;
 	lock_path = lock_opt ? strdup(lock_opt) : gapimg_lock_default_path(plan->recipe);
 	out = output ? strdup(output) : default_output(plan);
-	manifest = out ? manifest_path(out) : NULL;
+	manifest = out ? cmd_manifest_path(out) : NULL;
 	if (!no_pkg_cache)
 		cache = pkg_cache ? strdup(pkg_cache) : gapimg_default_package_cache(ropts.cache_dir);
 	if (lock_path == NULL || out == NULL || manifest == NULL ||

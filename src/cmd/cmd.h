@@ -77,6 +77,9 @@ struct gapimg_plan *cmd_compile(const char *cmd, const char *path,
 void cmd_count_words(const struct gapimg_diags *diags, char *buf, size_t size);
 /* Text with control characters shown as \xHH, except line breaks. */
 void cmd_put_escaped(const char *s, FILE *out);
+/* The manifest beside an image: IMAGE-without-.sqfs.manifest.json, as
+ * gapimg build writes it (malloc'd, NULL when out of memory). */
+char *cmd_manifest_path(const char *image);
 
 /* Print "gapimg <cmd>: error: <message>" and return the exit status for
  * the error's code. */

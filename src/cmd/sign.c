@@ -54,17 +54,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* IMAGE-without-.sqfs.manifest.json, as gapimg build names it. */
-static char *sidecar_manifest(const char *image)
-{
-	size_t len = strlen(image);
-	char *m;
-
-	if (len > 5 && strcmp(image + len - 5, ".sqfs") == 0)
-		return asprintf(&m, "%.*s.manifest.json", (int)(len - 5), image) < 0 ? NULL : m;
-	return asprintf(&m, "%s.manifest.json", image) < 0 ? NULL : m;
-}
-
 int cmd_sign(int argc, char **argv)
 {
 	struct gapimg_error err = { 0 };
@@ -112,7 +101,7 @@ int cmd_sign(int argc, char **argv)
 			goto out;
 		}
 		if (vr.status == GAPIMG_VERIFY_UNSIGNED) {
-			sidecar = sidecar_manifest(image);
+			sidecar = cmd_manifest_path(image);
 			if (sidecar && access(sidecar, F_OK) == 0)
 				manifest = sidecar;
 		}

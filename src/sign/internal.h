@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "gapimg/sign.h"
 
@@ -28,6 +29,11 @@ int verify_ed25519(const struct gapimg_key *key, const void *msg, size_t len,
 #define TRAILER_MANIFEST_MAX (64u << 20)
 #define TRAILER_MIN_LEN (TRAILER_HEADER_LEN + SIGN_ED25519_LEN + TRAILER_FOOTER_LEN)
 #define TRAILER_MAX_LEN ((uint64_t)TRAILER_MIN_LEN + TRAILER_MANIFEST_MAX)
+
+/* What signing and verifying read of a SquashFS superblock. */
+#define SQFS_SUPER_LEN 96
+#define SQFS_BYTES_USED_OFF 40
+#define SQFS_IS_SUPER(super) (memcmp((super), "hsqs", 4) == 0)
 
 struct trailer {
 	uint32_t version;

@@ -98,16 +98,14 @@ static int write_all_at(int fd, const unsigned char *p, size_t len, uint64_t off
 static int check_super(int fd, const char *image, uint64_t image_len,
 		       struct gapimg_error *err)
 {
-	unsigned char super[96];
-	uint64_t used = 0;
-	int i;
+	unsigned char super[SQFS_SUPER_LEN];
+	uint64_t used;
 
 	if (image_len < sizeof(super) || pread(fd, super, sizeof(super), 0) != (ssize_t)sizeof(super) ||
-	    memcmp(super, "hsqs", 4) != 0)
+	    !SQFS_IS_SUPER(super))
 		return gapimg_error_set(err, GAPIMG_E_CORRUPT, "cannot sign %s: it is not a "
 					"SquashFS image (it does not start with 'hsqs')", image);
-	for (i = 7; i >= 0; i--)
-		used = used << 8 | super[40 + i];
+	used = trailer_le64(super + SQFS_BYTES_USED_OFF);
 	if (used > image_len)
 		return gapimg_error_set(err, GAPIMG_E_CORRUPT, "cannot sign %s: its superblock "
 					"says the image is %llu bytes, but it has %llu", image,

@@ -20,8 +20,6 @@
 
 #include "internal.h"
 
-#define SQFS_SUPER_LEN 96
-#define SQFS_BYTES_USED_OFF 40
 #define SQFS_PAD 4096
 
 static int set_status(struct gapimg_verify_result *r, enum gapimg_verify_status s,
@@ -343,7 +341,7 @@ int gapimg_verify_image(const char *image, const char *sig_path,
 		}
 	} else {
 		found = find_embedded(fd, image, r->file_bytes, bytes_used,
-				      memcmp(super, "hsqs", 4) == 0, &buf, &len, r, err);
+				      SQFS_IS_SUPER(super), &buf, &len, r, err);
 		if (found != 0) {
 			rc = found > 0 ? 0 : -1;
 			goto out;
@@ -401,7 +399,7 @@ int gapimg_verify_image(const char *image, const char *sig_path,
 				hex, want);
 		goto out;
 	}
-	if (memcmp(super, "hsqs", 4) != 0) {
+	if (!SQFS_IS_SUPER(super)) {
 		rc = set_status(r, GAPIMG_VERIFY_MALFORMED, "%s: the signed image is not a "
 				"SquashFS image (it does not start with 'hsqs')", image);
 		goto out;
